@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { cli } from './main.js';
+
+await cli(process.argv.slice(2));
