@@ -1,0 +1,153 @@
+/**
+ * The text of /sys/kernel/debug/page_owner (mm/page_owner.c print_page_owner()), generation chosen by
+ * the fields struct page_owner has, with the kernel version only as a tie-breaker where the struct
+ * did not change (the free_ts drop in 6.7, the hex PFN in 6.5).
+ */
+import type { Kernel } from '../../core/kernel/kernel.js';
+import { formatFlags, PageFlagsFormatter, readFlagNames, readStringArray, type FlagName } from '../../core/mm/flags.js';
+import { MemcgNames } from '../../core/mm/memcg.js';
+import type { PageOwnerRecord, PageOwnerWalker } from '../../core/mm/page-owner.js';
+import { Pageblocks } from '../../core/mm/pageblock.js';
+import type { StackDepot } from '../../core/mm/stackdepot.js';
+import type { Symbolizer } from '../../core/symbols/symbolizer.js';
+
+export type HeaderStyle = 'v5.10' | 'v5.11' | 'v5.13' | 'v5.18' | 'v6.7';
+export type PfnStyle = 'dec-hexflags' | 'dec' | 'hex';
+
+/** GFP_MOVABLE_MASK = __GFP_RECLAIMABLE | __GFP_MOVABLE, GFP_MOVABLE_SHIFT = 3 (include/linux/gfp.h). */
+function gfpMovableMask(kernel: Kernel): { mask: number; shift: number } {
+  const movBit = kernel.enumValue('___GFP_MOVABLE_BIT');
+  const recBit = kernel.enumValue('___GFP_RECLAIMABLE_BIT');
+  if (movBit !== undefined && recBit !== undefined) {
+    const mask = (1 << Number(movBit)) | (1 << Number(recBit));
+    return { mask, shift: Math.min(Number(movBit), Number(recBit)) };
+  }
+  return { mask: 0x18, shift: 3 }; // ___GFP_MOVABLE 0x08 | ___GFP_RECLAIMABLE 0x10, unchanged since 4.x
+}
+
+export class PageOwnerFormatter {
+  readonly headerStyle: HeaderStyle;
+  readonly pfnStyle: PfnStyle;
+  private readonly gfpNames: readonly FlagName[];
+  private readonly pageFlags: PageFlagsFormatter;
+  private readonly migratetypeNames: readonly string[];
+  private readonly migrateReasonNames: readonly string[];
+  private readonly movable: { mask: number; shift: number };
+  private readonly mobilityDisabled: boolean;
+  private readonly pageblocks: Pageblocks;
+  private readonly memcg: MemcgNames | undefined;
+  private readonly gfpCache = new Map<number, string>();
+  private readonly stackCache = new Map<number, string>();
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly walker: PageOwnerWalker,
+    readonly depot: StackDepot,
+    readonly symbols: Symbolizer,
+  ) {
+    const f = walker.fields;
+    if (!f.pid) this.headerStyle = 'v5.10';
+    else if (!f.freeTsNsec) this.headerStyle = 'v5.11';
+    else if (!f.tgid) this.headerStyle = 'v5.13';
+    // 6.7 stopped printing free_ts; free_pid/free_tgid (6.8) prove a newer kernel by themselves.
+    else if (f.freePid || kernel.versionAtLeast(6, 7)) this.headerStyle = 'v6.7';
+    else this.headerStyle = 'v5.18';
+    this.pageFlags = new PageFlagsFormatter(kernel);
+    if (kernel.versionAtLeast(6, 5)) this.pfnStyle = 'hex';
+    else this.pfnStyle = this.pageFlags.printsFields ? 'dec' : 'dec-hexflags';
+    this.gfpNames = readFlagNames(kernel, 'gfpflag_names');
+    this.migratetypeNames = readStringArray(kernel, 'migratetype_names');
+    this.migrateReasonNames = kernel.hasSymbol('migrate_reason_names') ? readStringArray(kernel, 'migrate_reason_names') : [];
+    this.movable = gfpMovableMask(kernel);
+    this.mobilityDisabled = kernel.hasSymbol('page_group_by_mobility_disabled') ? kernel.readU32(kernel.symbol('page_group_by_mobility_disabled')) !== 0 : false;
+    this.pageblocks = new Pageblocks(kernel, walker.model);
+    this.memcg = walker.page.memcgData !== undefined ? new MemcgNames(kernel) : undefined;
+  }
+
+  gfpText(mask: number): string {
+    let s = this.gfpCache.get(mask);
+    if (s === undefined) {
+      s = formatFlags(BigInt(mask), this.gfpNames);
+      this.gfpCache.set(mask, s);
+    }
+    return s;
+  }
+
+  migratetypeName(mt: number): string {
+    return this.migratetypeNames[mt] ?? `(migratetype ${mt})`;
+  }
+
+  /** gfp_migratetype(). */
+  gfpMigratetype(gfp: number): number {
+    if (this.mobilityDisabled) return 0;
+    return (gfp & this.movable.mask) >>> this.movable.shift;
+  }
+
+  pageblockMigratetype(pfn: number): number {
+    return this.pageblocks.migratetype(pfn);
+  }
+
+  pageblockNr(pfn: number): number {
+    return Math.floor(pfn / 2 ** this.walker.model.pageblockOrder);
+  }
+
+  header(r: PageOwnerRecord): string {
+    const base = `Page allocated via order ${r.order}, mask 0x${r.gfpMask.toString(16)}(${this.gfpText(r.gfpMask)})`;
+    switch (this.headerStyle) {
+      case 'v5.10':
+        return base + '\n';
+      case 'v5.11':
+        return `${base}, pid ${r.pid}, ts ${r.tsNsec} ns\n`;
+      case 'v5.13':
+        return `${base}, pid ${r.pid}, ts ${r.tsNsec} ns, free_ts ${r.freeTsNsec} ns\n`;
+      case 'v5.18':
+        return `${base}, pid ${r.pid}, tgid ${r.tgid} (${r.comm}), ts ${r.tsNsec} ns, free_ts ${r.freeTsNsec} ns\n`;
+      case 'v6.7':
+        return `${base}, pid ${r.pid}, tgid ${r.tgid} (${r.comm}), ts ${r.tsNsec} ns\n`;
+    }
+  }
+
+  pfnLine(r: PageOwnerRecord): string {
+    const type = this.migratetypeName(this.gfpMigratetype(r.gfpMask));
+    const block = this.pageblockNr(r.pfn);
+    const btype = this.migratetypeName(this.pageblockMigratetype(r.pfn));
+    const flags = this.pfnStyle === 'dec-hexflags' ? `0x${r.pageFlags.toString(16)}(${this.pageFlags.format(r.pageFlags)})` : this.pageFlags.format(r.pageFlags);
+    const pfn = this.pfnStyle === 'hex' ? `0x${r.pfn.toString(16)}` : String(r.pfn);
+    return `PFN ${pfn} type ${type} Block ${block} type ${btype} Flags ${flags}\n`;
+  }
+
+  /** stack_depot_snprint(handle, …, spaces = 0): one " %pS\n" per frame. */
+  stackText(handle: number): string | undefined {
+    let s = this.stackCache.get(handle);
+    if (s === undefined) {
+      const frames = this.depot.fetch(handle);
+      s = frames ? frames.map((a) => ` ${this.symbols.format(a)}\n`).join('') : '';
+      this.stackCache.set(handle, s);
+    }
+    return s || undefined;
+  }
+
+  /** Frames as symbol strings (for summaries and JSON). */
+  frames(handle: number): string[] {
+    return (this.depot.fetch(handle) ?? []).map((a) => this.symbols.format(a));
+  }
+
+  migrateLine(r: PageOwnerRecord): string {
+    if (r.lastMigrateReason === -1) return '';
+    const name = this.migrateReasonNames[r.lastMigrateReason] ?? '(null)';
+    return `Page has been migrated, last migrate reason: ${name}\n`;
+  }
+
+  memcgLines(r: PageOwnerRecord): string {
+    return this.memcg ? this.memcg.pageOwnerLines(r.memcgData) : '';
+  }
+
+  /** The whole record as read_page_owner() returns it, or undefined when the kernel would drop it. */
+  record(r: PageOwnerRecord): string | undefined {
+    const stack = this.stackText(r.handle) ?? '';
+    const text = this.header(r) + this.pfnLine(r) + stack + this.migrateLine(r) + this.memcgLines(r) + '\n';
+    // print_page_owner() formats into one PAGE_SIZE buffer and fails the read when it does not fit.
+    if (text.length >= this.kernel.pageSize) return undefined;
+    return text;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * --print-pagetracking: page_owner offline. Writes, in the output directory:
+ *   page_owner.txt          exactly what /sys/kernel/debug/page_owner printed
+ *   page_owner_sorted.txt   page_owner_sort's grouping (or --sort/--cull keys)
+ *   page_owner_summary.txt  pages per process group, category, order, migratetype, top stacks
+ *   page_tracking.txt       ramparser-compatible per-allocation listing
+ *   page_frequency.txt      ramparser-compatible per-stack counts
+ *   page_owner_freed.txt    freed pages with their last owner and free stack (when the kernel records them)
+ * With --format json, page_owner.jsonl holds one JSON record per allocation instead.
+ */
+import type { Plugin, PluginContext } from '../../core/plugin/api.js';
+import { PageOwnerWalker, type PageOwnerRecord, type WalkStats } from '../../core/mm/page-owner.js';
+import { StackDepot } from '../../core/mm/stackdepot.js';
+import { Symbolizer } from '../../core/symbols/symbolizer.js';
+import type { TextSink } from '../../core/plugin/output.js';
+import { RamparseError } from '../../core/util/errors.js';
+import { DEFAULT_CATEGORY_RULES } from './categories.js';
+import { PageOwnerFormatter } from './format.js';
+import { PageOwnerSorter, type CullKey, type SortKey } from './sort.js';
+import { Categorizer, loadCategoryRules, PageOwnerSummary } from './summary.js';
+
+const CULL_KEYS: readonly CullKey[] = ['pid', 'tgid', 'name', 'stacktrace', 'allocator'];
+const SORT_KEYS: readonly SortKey[] = ['pid', 'tgid', 'name', 'stacktrace', 'times', 'pages', 'alloc_ts', 'txt'];
+
+function parseKeys<T extends string>(value: unknown, allowed: readonly T[], option: string): T[] {
+  if (value === undefined || value === '') return [];
+  const keys = String(value).split(',').map((k) => k.trim()).filter(Boolean);
+  for (const k of keys) {
+    if (!allowed.includes(k as T)) throw new RamparseError(`${option} ${k}: unknown key (use ${allowed.join(', ')})`);
+  }
+  return keys as T[];
+}
+
+function hex16(v: bigint): string {
+  return v.toString(16).padStart(16, '0');
+}
+
+export const pageOwnerPlugin: Plugin = {
+  apiVersion: 1,
+  name: 'page_owner',
+  flag: 'print-pagetracking',
+  description: 'page_owner: /sys/kernel/debug/page_owner text, sorted, per-process summary (needs page_owner=on)',
+  help: `SYNOPSIS
+  ramparse --print-pagetracking DUMP --vmlinux VMLINUX [-o OUTDIR] [--stdout]
+           [--po-sort KEYS] [--po-cull KEYS] [--categories FILE] [--format json]
+
+Walks every pfn the kernel's own reader walks (min_low_pfn..max_pfn) with its rules
+(buddy pages skipped, PAGE_EXT_OWNER + PAGE_EXT_OWNER_ALLOCATED, order-aligned heads),
+reads page_ext and the stack depot directly, and prints each record exactly as
+/sys/kernel/debug/page_owner would have. The kernel must have run with page_owner=on.
+
+FILES (in OUTDIR, default ./ramparse-out)
+  page_owner.txt          the debugfs text (--stdout prints only this, to stdout)
+  page_owner_sorted.txt   like tools/mm/page_owner_sort: "N times, M pages:" + stack
+  page_owner_summary.txt  pages/KiB per tgid (all threads), category, order, migratetype, top stacks
+  page_tracking.txt       ramparser's per-allocation format
+  page_frequency.txt      ramparser's per-stack format
+  page_owner_freed.txt    freed pages: last owner and the free stack (kernels with free_handle)
+
+EXAMPLES
+  $ ramparse --print-pagetracking dump.bin --vmlinux vmlinux -o out/
+  $ ramparse --print-pagetracking vmcore.elf --vmlinux vmlinux --stdout | head
+  Page allocated via order 0, mask 0x152c40(GFP_NOFS|__GFP_NOWARN|__GFP_NORETRY|__GFP_HARDWALL|__GFP_MOVABLE), pid 1, tgid 1 (init), ts 1034873340 ns
+  PFN 0x3d1e type Movable Block 15 type Movable Flags 0x100000000000000(node=0|zone=1)
+   get_page_from_freelist+0xe58/0x1070
+   ...
+  $ ramparse --print-pagetracking dump.bin --vmlinux vmlinux --po-cull tgid,name --po-sort pages`,
+  options: [
+    { flags: '--po-sort <keys>', description: 'page_owner_sorted.txt order: times,pages,pid,tgid,name,stacktrace,alloc_ts,txt (default times)' },
+    { flags: '--po-cull <keys>', description: 'page_owner_sorted.txt grouping: pid,tgid,name,stacktrace,allocator (default: whole record text)' },
+    { flags: '--categories <file>', description: 'extra stack-category rules (JSON) for page_owner_summary.txt' },
+  ],
+  requires: {
+    symbols: ['page_owner_ops', 'max_pfn', 'gfpflag_names', 'pageflag_names', 'migratetype_names'],
+    anySymbol: [['stack_pools', 'stack_slabs']],
+    types: ['struct page_owner', 'struct page_ext', 'union handle_parts', 'struct stack_record'],
+    members: [['struct page_ext_operations', 'offset']],
+    check: (k) => {
+      const out: string[] = [];
+      if (k.hasSymbol('page_owner_inited')) {
+        // DEFINE_STATIC_KEY_FALSE(page_owner_inited): enabled only when booted with page_owner=on.
+        const key = k.object('struct static_key', k.symbol('page_owner_inited'));
+        const enabled = key.has('enabled') ? key.num('enabled.counter') : 1;
+        if (enabled <= 0) out.push('page_owner was not enabled in this boot (boot with page_owner=on)');
+      }
+      return out;
+    },
+  },
+  run(ctx) {
+    runPageOwner(ctx);
+  },
+};
+
+function runPageOwner(ctx: PluginContext): void {
+  const k = ctx.kernel;
+  const walker = new PageOwnerWalker(k);
+  const depot = new StackDepot(k);
+  const symbols = new Symbolizer(k);
+  const fmt = new PageOwnerFormatter(k, walker, depot, symbols);
+  const rules = loadCategoryRules(DEFAULT_CATEGORY_RULES, ctx.options.categories as string | undefined);
+  const categorizer = new Categorizer(rules);
+  const sorter = new PageOwnerSorter(
+    parseKeys(ctx.options.poCull, CULL_KEYS, '--po-cull'),
+    parseKeys(ctx.options.poSort, SORT_KEYS, '--po-sort'),
+    k.versionAtLeast(6, 7),
+  );
+  const summary = new PageOwnerSummary(k.pageSize, walker.fields.tgid);
+  const stats: WalkStats = { pfnsVisited: 0, records: 0, skippedRanges: [] };
+  const { start, end } = walker.range;
+  const progress = ctx.progress('page_owner', end - start);
+  const json = ctx.format === 'json';
+  const onlyStdout = ctx.out.toStdout;
+
+  const main: TextSink = json ? ctx.out.file('page_owner.jsonl') : ctx.out.file('page_owner.txt');
+  const tracking = onlyStdout || json ? undefined : ctx.out.file('page_tracking.txt');
+  const frequency = new Map<number, { count: number; pages: number; who: Map<string, number> }>();
+  let dropped = 0;
+
+  for (const r of walker.walk('allocated', stats, (pfn) => progress.update(pfn - start))) {
+    const pages = 2 ** r.order;
+    const frames = fmt.frames(r.handle);
+    if (json) {
+      main.line(JSON.stringify(recordJson(fmt, r, frames)));
+    } else {
+      const text = fmt.record(r);
+      if (text === undefined) {
+        dropped++;
+        continue;
+      }
+      main.write(text);
+    }
+    if (onlyStdout) continue;
+    const stack = fmt.stackText(r.handle) ?? '';
+    const pfnLine = fmt.pfnLine(r);
+    sorter.add({ header: fmt.header(r), stack, rest: fmt.migrateLine(r) + fmt.memcgLines(r), pfnLine, pid: r.pid, tgid: r.tgid, comm: r.comm, pages, tsNsec: r.tsNsec });
+    summary.add({
+      tgid: r.tgid,
+      pid: r.pid,
+      comm: r.comm,
+      order: r.order,
+      migratetype: fmt.migratetypeName(fmt.gfpMigratetype(r.gfpMask)),
+      handle: r.handle,
+      pages,
+      category: categorizer.categorize(r.handle, frames),
+    });
+    if (tracking) writeTracking(tracking, walker, r, depot.fetch(r.handle) ?? [], symbols);
+    let f = frequency.get(r.handle);
+    if (!f) frequency.set(r.handle, (f = { count: 0, pages: 0, who: new Map() }));
+    f.count++;
+    f.pages += pages;
+    const who = `PID ${r.pid} (${r.comm}) order ${r.order}`;
+    f.who.set(who, (f.who.get(who) ?? 0) + 1);
+  }
+  progress.done();
+  main.close();
+  tracking?.close();
+  if (dropped) ctx.warn(`${dropped} records longer than a page were dropped, as the kernel's reader drops them`);
+  for (const s of stats.skippedRanges) ctx.warn(s);
+
+  if (onlyStdout) return;
+  const sorted = ctx.out.file('page_owner_sorted.txt');
+  for (const block of sorter.render()) sorted.write(block);
+  sorted.close();
+
+  const sum = ctx.out.file('page_owner_summary.txt');
+  for (const line of summary.render((h) => fmt.frames(h))) sum.line(line);
+  if (stats.skippedRanges.length) {
+    sum.line('Skipped (incomplete dump):');
+    for (const s of stats.skippedRanges) sum.line(`  ${s}`);
+  }
+  sum.close();
+
+  const freq = ctx.out.file('page_frequency.txt');
+  for (const [handle, f] of [...frequency.entries()].sort((a, b) => b[1].count - a[1].count || b[1].pages - a[1].pages)) {
+    freq.line(`Allocated ${f.count} times, total memory: ${(f.pages * k.pageSize) / 1024} KB`);
+    for (const fr of fmt.frames(handle)) freq.line(`      ${fr}`);
+    for (const [who, n] of [...f.who.entries()].sort((a, b) => b[1] - a[1])) freq.line(`   ${who}: ${n} times`);
+    freq.line('');
+  }
+  freq.close();
+
+  if (walker.fields.freeHandle) writeFreed(ctx, walker, fmt);
+}
+
+function writeTracking(out: TextSink, walker: PageOwnerWalker, r: PageOwnerRecord, frames: readonly bigint[], symbols: Symbolizer): void {
+  const page = walker.model.pageAddress(r.pfn);
+  out.line(
+    `PFN : 0x${r.pfn.toString(16)}-0x${(r.pfn + 2 ** r.order).toString(16)} Page : 0x${page.toString(16)} Order : ${r.order} PID : ${r.pid} ts_nsec ${r.tsNsec} gfp 0x${r.gfpMask.toString(16)}`,
+  );
+  for (const a of frames) {
+    const s = symbols.format(a);
+    out.line(`      [<${hex16(a)}>] ${s.replace(/\/0x[0-9a-f]+/, '')}`);
+  }
+  out.line('');
+}
+
+function writeFreed(ctx: PluginContext, walker: PageOwnerWalker, fmt: PageOwnerFormatter): void {
+  const out = ctx.out.file('page_owner_freed.txt');
+  for (const r of walker.walk('freed')) {
+    const freedBy = walker.fields.freePid ? `, freed by pid ${r.freePid}, tgid ${r.freeTgid}` : '';
+    out.write(
+      `Page last allocated via order ${r.order}, mask 0x${r.gfpMask.toString(16)}(${fmt.gfpText(r.gfpMask)}), pid ${r.pid}, tgid ${r.tgid} (${r.comm}), ts ${r.tsNsec} ns, free_ts ${r.freeTsNsec} ns${freedBy}\n`,
+    );
+    out.write(`PFN 0x${r.pfn.toString(16)} Block ${fmt.pageblockNr(r.pfn)} type ${fmt.migratetypeName(fmt.pageblockMigratetype(r.pfn))}\n`);
+    out.write('allocated at:\n' + (fmt.stackText(r.handle) ?? ' (no stack)\n'));
+    out.write('freed at:\n' + (fmt.stackText(r.freeHandle) ?? ' (no stack)\n'));
+    out.write('\n');
+  }
+  out.close();
+}
+
+function recordJson(fmt: PageOwnerFormatter, r: PageOwnerRecord, frames: readonly string[]) {
+  return {
+    pfn: r.pfn,
+    order: r.order,
+    gfpMask: '0x' + r.gfpMask.toString(16),
+    gfp: fmt.gfpText(r.gfpMask),
+    pid: r.pid,
+    tgid: r.tgid,
+    comm: r.comm,
+    tsNsec: r.tsNsec.toString(),
+    freeTsNsec: r.freeTsNsec.toString(),
+    migratetype: fmt.migratetypeName(fmt.gfpMigratetype(r.gfpMask)),
+    pageblockMigratetype: fmt.migratetypeName(fmt.pageblockMigratetype(r.pfn)),
+    pageFlags: '0x' + r.pageFlags.toString(16),
+    lastMigrateReason: r.lastMigrateReason,
+    handle: r.handle,
+    stack: frames,
+  };
+}
+
+export default pageOwnerPlugin;
