@@ -155,7 +155,6 @@ function runPageOwner(ctx: PluginContext): void {
   main.close();
   tracking?.close();
   if (dropped) ctx.warn(`${dropped} records longer than a page were dropped, as the kernel's reader drops them`);
-  for (const s of stats.skippedRanges) ctx.warn(s);
 
   if (onlyStdout) return;
   const sorted = ctx.out.file('page_owner_sorted.txt');

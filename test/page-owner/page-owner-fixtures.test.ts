@@ -1,0 +1,138 @@
+/**
+ * Issue 4 acceptance: offline page_owner.txt against what the live kernel printed into
+ * /sys/kernel/debug/page_owner right before the dump, record by record (keyed by PFN).
+ */
+import { statSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixtureFile, fixtureSets, fixtureText, rawDump } from '../helpers/fixtures.js';
+import { ramparse, readOut, tempDir, type RunResult } from '../helpers/run.js';
+
+const SETS = fixtureSets();
+
+/** Split page_owner text into records keyed by pfn (decimal or 0x form, whichever the kernel printed). */
+export function recordsByPfn(text: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const block of text.split(/\n\n/)) {
+    if (!block.startsWith('Page allocated via order')) continue;
+    const m = /\nPFN (0x[0-9a-f]+|\d+) /.exec(block);
+    if (!m) continue;
+    out.set(Number(m[1]), block + '\n\n');
+  }
+  return out;
+}
+
+interface Breakdown {
+  live: number;
+  identical: number;
+  differing: number;
+  liveOnly: number;
+  offlineOnly: number;
+}
+
+function compare(live: Map<number, string>, ours: Map<number, string>): Breakdown & { examples: string[] } {
+  const b = { live: live.size, identical: 0, differing: 0, liveOnly: 0, offlineOnly: 0, examples: [] as string[] };
+  for (const [pfn, text] of live) {
+    const o = ours.get(pfn);
+    if (o === undefined) b.liveOnly++;
+    else if (o === text) b.identical++;
+    else {
+      b.differing++;
+      if (b.examples.length < 3) b.examples.push(`--- live\n${text}+++ ours\n${o}`);
+    }
+  }
+  for (const pfn of ours.keys()) if (!live.has(pfn)) b.offlineOnly++;
+  return b;
+}
+
+for (const set of SETS) {
+  describe(`${set}: --print-pagetracking`, () => {
+    let vmlinux: string;
+    let elf: string;
+    let outdir: string;
+    let run: RunResult;
+    let live: Map<number, string>;
+    let ours: Map<number, string>;
+    beforeAll(() => {
+      vmlinux = fixtureFile(set, 'vmlinux');
+      elf = fixtureFile(set, 'vmcore.elf');
+      outdir = tempDir();
+      run = ramparse(['--print-pagetracking', elf, '--vmlinux', vmlinux, '-o', outdir, '-q']);
+      live = recordsByPfn(fixtureText(set, 'live/page_owner.txt'));
+      ours = run.code === 0 ? recordsByPfn(readOut(outdir, 'page_owner.txt')) : new Map<number, string>();
+    });
+
+    it('runs cleanly', () => {
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    });
+
+    it('≥ 99% of the live records are byte-identical (breakdown reported)', () => {
+      const b = compare(live, ours);
+      console.log(`${set} page_owner: live ${b.live}, identical ${b.identical}, differing ${b.differing}, live-only ${b.liveOnly}, offline-only ${b.offlineOnly}`);
+      if (b.examples.length) console.log(b.examples.join('\n'));
+      expect(b.live).toBeGreaterThan(2000);
+      expect(b.identical / b.live).toBeGreaterThanOrEqual(0.99);
+    });
+
+    it('[pgdemo] module frames are identical', () => {
+      const mod = [...live.entries()].filter(([, t]) => t.includes(' [pgdemo]\n'));
+      expect(mod.length).toBeGreaterThan(0);
+      for (const [pfn, text] of mod) expect(ours.get(pfn), `pfn ${pfn}`).toBe(text);
+    });
+
+    it('composite gfp names are identical', () => {
+      const composite = [...live.entries()].filter(([, t]) => /mask 0x[0-9a-f]+\(GFP_[A-Z_]+\|/.test(t));
+      expect(composite.length).toBeGreaterThan(10);
+      const same = composite.filter(([pfn, t]) => ours.get(pfn)?.split('\n')[0] === t.split('\n')[0]).length;
+      expect(same / composite.length).toBeGreaterThanOrEqual(0.99);
+    });
+
+    it('writes the sorted, summary and ramparser-compatible files', () => {
+      const sorted = readOut(outdir, 'page_owner_sorted.txt');
+      expect(sorted).toMatch(/^\d+ times, \d+ pages/m);
+      const summary = readOut(outdir, 'page_owner_summary.txt');
+      expect(summary).toMatch(/^By process group/m);
+      expect(summary).toContain('pgdemo');
+      expect(readOut(outdir, 'page_tracking.txt')).toMatch(/^PFN : 0x[0-9a-f]+-0x[0-9a-f]+ Page : 0x[0-9a-f]+ Order : \d+ PID : \d+ ts_nsec \d+ gfp 0x[0-9a-f]+$/m);
+      expect(readOut(outdir, 'page_frequency.txt')).toMatch(/^Allocated \d+ times, total memory: \d+ KB$/m);
+    });
+
+    it('the sorted file accounts for every record and page', () => {
+      const sorted = readOut(outdir, 'page_owner_sorted.txt');
+      let times = 0;
+      let pages = 0;
+      for (const m of sorted.matchAll(/^(\d+) times, (\d+) pages/gm)) {
+        times += Number(m[1]);
+        pages += Number(m[2]);
+      }
+      expect(times).toBe(ours.size);
+      const expectedPages = [...ours.values()].reduce((n, t) => n + 2 ** Number(/order (\d+),/.exec(t)![1]), 0);
+      expect(pages).toBe(expectedPages);
+    });
+
+    it('raw dump.bin (no base) and --ram-file give byte-identical output', () => {
+      const raw = rawDump(set);
+      const a = tempDir();
+      const b = tempDir();
+      const r1 = ramparse(['--print-pagetracking', raw.path, '--vmlinux', vmlinux, '-o', a, '-q']);
+      const end = raw.base + BigInt(statSync(raw.path).size) - 1n;
+      const r2 = ramparse(['--print-pagetracking', '--ram-file', raw.path, `0x${raw.base.toString(16)}`, `0x${end.toString(16)}`, '--vmlinux', vmlinux, '-o', b, '-q']);
+      expect(r1.code).toBe(0);
+      expect(r2.code).toBe(0);
+      const ref = readOut(outdir, 'page_owner.txt');
+      expect(readOut(a, 'page_owner.txt') === ref).toBe(true);
+      expect(readOut(b, 'page_owner.txt') === ref).toBe(true);
+    });
+
+    it('--format json emits one record per allocation', () => {
+      const dir = tempDir();
+      const r = ramparse(['--print-pagetracking', elf, '--vmlinux', vmlinux, '-o', dir, '--format', 'json', '-q']);
+      expect(r.code).toBe(0);
+      const lines = readOut(dir, 'page_owner.jsonl').trim().split('\n');
+      expect(lines.length).toBe(ours.size);
+      const first = JSON.parse(lines[0]!) as { pfn: number; stack: string[] };
+      expect(ours.has(first.pfn)).toBe(true);
+      expect(first.stack.length).toBeGreaterThan(0);
+    });
+  });
+}
