@@ -2,11 +2,11 @@
  * On-demand reading of single DIEs and their children, for decoding the few types a run touches.
  * Unlike the indexer this keeps every attribute's position so values can be read by name.
  */
-import { AbbrevCache } from './abbrev.js';
+import type { AbbrevStore } from './abbrev.js';
 import { DW_AT, DW_FORM } from './constants.js';
 import { ByteCursor, cStringAt } from './cursor.js';
 import { DwarfError } from './dwarf-error.js';
-import { skipForm } from './forms.js';
+import { UnknownFormError, skipForm } from './forms.js';
 import type { DwarfSections } from './sections.js';
 import type { UnitInfo, UnitTable } from './units.js';
 import { SIGNATURE_REF, UNRESOLVABLE_REF, readFlag, readRef, readStrOffset, readUnsigned } from './values.js';
@@ -37,15 +37,14 @@ export class Die {
 
 export class DieReader {
   private readonly c: ByteCursor;
-  private readonly abbrevs: AbbrevCache;
 
   constructor(
     private readonly s: DwarfSections,
     private readonly units: UnitTable,
     private readonly signatures: ReadonlyMap<bigint, number>,
+    private readonly abbrevs: AbbrevStore,
   ) {
     this.c = new ByteCursor(s.info, s.littleEndian);
-    this.abbrevs = new AbbrevCache(s.abbrev);
   }
 
   get littleEndian(): boolean {
@@ -53,9 +52,19 @@ export class DieReader {
   }
 
   read(offset: number): Die {
+    try {
+      return this.readUnchecked(offset);
+    } catch (e) {
+      if (e instanceof UnknownFormError) throw new DwarfError(this.s.path, `${e.message} in DIE at 0x${offset.toString(16)}`);
+      throw e;
+    }
+  }
+
+  private readUnchecked(offset: number): Die {
     const unit = this.units.find(offset);
     if (!unit) throw new DwarfError(this.s.path, `DIE offset 0x${offset.toString(16)} is outside every unit`);
-    const table = this.abbrevs.get(unit.abbrevOffset, unit);
+    const table = this.abbrevs.table(unit.abbrevOffset, unit);
+    const st = this.abbrevs;
     const c = this.c;
     c.pos = offset;
     const code = c.uleb();
@@ -65,16 +74,16 @@ export class DieReader {
     const forms: number[] = [];
     const positions: number[] = [];
     const implicit: number[] = [];
-    for (let k = table.attrStart[a]!; k < table.attrStart[a + 1]!; k++) {
-      let form = table.attrForm[k]!;
+    for (let k = st.attrStart[a]!; k < st.attrStart[a + 1]!; k++) {
+      let form = st.attrForm[k]!;
       while (form === DW_FORM.indirect) form = c.uleb();
-      names.push(table.attrName[k]!);
+      names.push(st.attrName[k]!);
       forms.push(form);
       positions.push(c.pos);
-      implicit.push(table.implicitConst[k]!);
+      implicit.push(form === DW_FORM.implicit_const ? st.implicitConst[k]! : 0);
       skipForm(c, form, unit);
     }
-    return new Die(offset, unit, table.tag[a]!, table.hasChildren[a] === 1, c.pos, names, forms, positions, implicit);
+    return new Die(offset, unit, st.tag[a]!, st.hasChildren[a] === 1, c.pos, names, forms, positions, implicit);
   }
 
   /** Direct children of a DIE, in order. */

@@ -85,6 +85,26 @@ export class UnknownFormError extends Error {
   }
 }
 
+/** Fixed sizes of the standard forms (< 0x30) for one unit shape; -1 = variable, -2 = unknown. */
+const sizeTables = new Map<number, Int8Array>();
+
+export function formSizeTable(ctx: FormContext): Int8Array {
+  const key = ctx.addrSize * 32 + ctx.offsetSize * 2 + (ctx.version <= 2 ? 1 : 0);
+  let t = sizeTables.get(key);
+  if (!t) {
+    t = new Int8Array(0x30).fill(-2);
+    for (let form = 1; form < 0x30; form++) {
+      try {
+        t[form] = fixedFormSize(form, ctx);
+      } catch {
+        // unknown: stays -2; fixedFormSize throws, naming the form, when it is used
+      }
+    }
+    sizeTables.set(key, t);
+  }
+  return t;
+}
+
 /** Advance past one value of a variable-size form (or any form, via fixedFormSize). */
 export function skipForm(c: ByteCursor, form: number, ctx: FormContext): void {
   switch (form) {

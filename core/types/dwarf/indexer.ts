@@ -8,11 +8,11 @@
  * precomputed skip plan without decoding a value. Names are recorded as .debug_str offsets and only
  * turned into strings once per distinct name (see NameTable).
  */
-import { AbbrevCache, type AbbrevTable } from './abbrev.js';
+import { AbbrevStore, type AbbrevTable } from './abbrev.js';
 import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants.js';
 import { ByteCursor, cStringAt } from './cursor.js';
 import { DwarfError } from './dwarf-error.js';
-import { UnknownFormError, skipForm } from './forms.js';
+import { UnknownFormError, formSizeTable, skipForm } from './forms.js';
 import { NameTable, RANK_DECLARATION, RANK_DEFINITION, RANK_EXTERNAL_DEFINITION, packInlineName } from './name-table.js';
 import type { DwarfSections } from './sections.js';
 import { UnitTable, readUnitHeader, type UnitHeader, type UnitInfo } from './units.js';
@@ -53,6 +53,8 @@ export interface DwarfIndex {
   readonly unresolvedSpecifications: number[];
   /** DIEs whose abbreviation entry was looked up (a measure of the work done). */
   readonly diesVisited: number;
+  /** Every unit's abbreviation table, parsed (the DIE reader reuses them). */
+  readonly abbrevs: AbbrevStore;
 }
 
 /** A named declaration of a variable seen earlier in the unit, for definitions that point back to it. */
@@ -68,7 +70,7 @@ export function buildIndex(sections: DwarfSections): DwarfIndex {
 
 class Indexer {
   private readonly c: ByteCursor;
-  private readonly abbrevs: AbbrevCache;
+  private readonly abbrevs: AbbrevStore;
   private readonly units = new UnitTable();
   private readonly tables: NameTable[] = [];
   private anonymousEnums = new Uint32Array(1024);
@@ -77,6 +79,8 @@ class Indexer {
   private readonly unresolvedSpecifications: number[] = [];
   private readonly declarations = new Map<number, VariableDeclaration>();
   private diesVisited = 0;
+  /** Fixed form sizes for the current unit's shape. */
+  private formSizes: Int8Array = new Int8Array(0);
 
   // Attributes of the DIE being indexed (set by readIndexedAttributes).
   private nameKey = 0;
@@ -88,7 +92,7 @@ class Indexer {
 
   constructor(private readonly s: DwarfSections) {
     this.c = new ByteCursor(s.info, s.littleEndian);
-    this.abbrevs = new AbbrevCache(s.abbrev);
+    this.abbrevs = new AbbrevStore(s.abbrev);
     for (let k = 0; k <= KIND_VARIABLE; k++) this.tables.push(new NameTable());
   }
 
@@ -125,6 +129,7 @@ class Indexer {
       signatures: this.signatures,
       unresolvedSpecifications: this.unresolvedSpecifications,
       diesVisited: this.diesVisited,
+      abbrevs: this.abbrevs,
     };
   }
 
@@ -132,7 +137,9 @@ class Indexer {
     if (header.abbrevOffset >= this.s.abbrev.length) {
       throw new DwarfError(this.s.path, `unit at 0x${header.offset.toString(16)} points past .debug_abbrev`);
     }
-    const table = this.abbrevs.get(header.abbrevOffset, header);
+    const table = this.abbrevs.table(header.abbrevOffset, header);
+    const st = this.abbrevs;
+    this.formSizes = formSizeTable(header);
     const c = this.c;
     c.pos = header.dieOffset;
 
@@ -146,11 +153,11 @@ class Indexer {
     let strOffsetsBase = defaultStrOffsetsBase(header);
     let producerForm = 0;
     let producerPos = 0;
-    for (let k = table.attrStart[root]!; k < table.attrStart[root + 1]!; k++) {
-      const form = table.attrForm[k]!;
-      const name = table.attrName[k]!;
+    for (let k = st.attrStart[root]!; k < st.attrStart[root + 1]!; k++) {
+      const form = st.attrForm[k]!;
+      const name = st.attrName[k]!;
       if (name === DW_AT.str_offsets_base) {
-        strOffsetsBase = readUnsigned(c, form, header, table.implicitConst[k]!);
+        strOffsetsBase = readUnsigned(c, form, header, st.implicitConst[k]!);
         continue;
       }
       if (name === DW_AT.producer) {
@@ -164,8 +171,8 @@ class Indexer {
     const unit: UnitInfo = { ...header, strOffsetsBase, producerIsClang: /\bclang\b/.test(producer) };
     this.units.add(unit);
     if (unit.typeSignature !== undefined && unit.typeDieOffset !== undefined) this.signatures.set(unit.typeSignature, unit.typeDieOffset);
-    const rootTag = table.tag[root]!;
-    if (!table.hasChildren[root]) return;
+    const rootTag = st.tag[root]!;
+    if (!st.hasChildren[root]) return;
     if (rootTag !== DW_TAG.compile_unit && rootTag !== DW_TAG.partial_unit && rootTag !== DW_TAG.type_unit) return;
     if (unit.unitType === DW_UT.skeleton) return;
 
@@ -177,8 +184,11 @@ class Indexer {
   private walkTopLevel(unit: UnitInfo, table: AbbrevTable): void {
     const c = this.c;
     const end = unit.end;
-    const tags = table.tag;
-    const hasChildren = table.hasChildren;
+    const st = this.abbrevs;
+    const tags = st.tag;
+    const hasChildren = st.hasChildren;
+    const fixedSize = st.fixedSize;
+    const siblingForm = st.siblingForm;
     let depth = 1;
     while (depth > 0 && c.pos < end) {
       const dieOffset = c.pos;
@@ -194,15 +204,15 @@ class Indexer {
       const kind = depth === 1 && tag < KIND_OF_TAG.length ? KIND_OF_TAG[tag]! : KIND_NONE;
       let next = 0;
       if (kind !== KIND_NONE) {
-        this.readIndexedAttributes(table, a, unit);
+        this.readIndexedAttributes(a, unit);
         this.record(kind, dieOffset);
         next = this.sibling;
-      } else if (hasChildren[a] && table.siblingForm[a] !== 0) {
-        next = this.readSiblingAndSkip(table, a, unit);
+      } else if (hasChildren[a] && siblingForm[a] !== 0) {
+        next = this.readSiblingAndSkip(a, unit);
       } else {
-        const fixed = table.fixedSize[a]!;
+        const fixed = fixedSize[a]!;
         if (fixed >= 0) c.pos += fixed;
-        else this.skipByPlan(table, a, unit);
+        else this.skipByPlan(a, unit);
       }
       if (hasChildren[a]) {
         // Trust DW_AT_sibling only when it moves forward within the unit; otherwise walk the children.
@@ -212,10 +222,10 @@ class Indexer {
     }
   }
 
-  private skipByPlan(table: AbbrevTable, a: number, unit: UnitHeader): void {
+  private skipByPlan(a: number, unit: UnitHeader): void {
     const c = this.c;
-    const plan = table.plan;
-    let k = table.planStart[a]!;
+    const plan = this.abbrevs.plan;
+    let k = this.abbrevs.planStart[a]!;
     for (;;) {
       c.pos += plan[k]!;
       const form = plan[k + 1]!;
@@ -226,8 +236,9 @@ class Indexer {
   }
 
   /** Skip a DIE's attributes, returning its DW_AT_sibling target (0 if unusable). */
-  private readSiblingAndSkip(table: AbbrevTable, a: number, unit: UnitHeader): number {
+  private readSiblingAndSkip(a: number, unit: UnitHeader): number {
     const c = this.c;
+    const table = this.abbrevs;
     const start = c.pos;
     const sibOffset = table.siblingOffset[a]!;
     const fixed = table.fixedSize[a]!;
@@ -247,8 +258,10 @@ class Indexer {
   }
 
   /** Read the attributes the index needs (name, declaration, external, sibling, specification). */
-  private readIndexedAttributes(table: AbbrevTable, a: number, unit: UnitInfo): void {
+  private readIndexedAttributes(a: number, unit: UnitInfo): void {
     const c = this.c;
+    const sizes = this.formSizes;
+    const table = this.abbrevs;
     this.nameKey = 0;
     this.nameText = undefined;
     this.isDeclaration = false;
@@ -258,7 +271,9 @@ class Indexer {
     const names = table.attrName;
     const forms = table.attrForm;
     for (let k = table.attrStart[a]!, end = table.attrStart[a + 1]!; k < end; k++) {
-      const form = forms[k]!;
+      let form = forms[k]!;
+      if (form === DW_FORM.indirect) form = c.uleb(); // §7.5.3: the real form precedes the value
+
       switch (names[k]) {
         case DW_AT.name:
           this.readName(form, unit);
@@ -280,8 +295,11 @@ class Indexer {
           this.isDeclaration = true;
           skipForm(c, form, unit);
           break;
-        default:
-          skipForm(c, form, unit);
+        default: {
+          const size = form < sizes.length ? sizes[form]! : -1;
+          if (size >= 0) c.pos += size;
+          else skipForm(c, form, unit);
+        }
       }
     }
   }

@@ -35,12 +35,6 @@ export class NameTable {
     if (old === undefined || old % 4 < rank) this.byText.set(name, packed);
   }
 
-  /** Whether a definition (rank ≥ 1) is already recorded for this key — lets the indexer skip work. */
-  hasDefinition(key: number): boolean {
-    const old = this.byKey.get(key);
-    return old !== undefined && old % 4 > 0;
-  }
-
   /** Decode the distinct names; afterwards `get` answers by name. */
   finish(str: Buffer): void {
     const out = new Map<string, number>();

@@ -37,7 +37,7 @@ export class DwarfRegistry implements TypeRegistry, DefinitionFinder {
 
   constructor(private readonly sections: DwarfSections) {
     this.index = buildIndex(sections);
-    this.reader = new DieReader(sections, this.index.units, this.index.signatures);
+    this.reader = new DieReader(sections, this.index.units, this.index.signatures, this.index.abbrevs);
     this.decoder = new TypeDecoder(this.reader, this, sections.path);
   }
 
@@ -103,11 +103,6 @@ export class DwarfRegistry implements TypeRegistry, DefinitionFinder {
   enumerator(name: string): bigint | undefined {
     this.enumeratorIndex ??= this.buildEnumeratorIndex();
     return this.enumeratorIndex.get(name);
-  }
-
-  /** The type at a DIE offset (tests and diagnostics). */
-  typeAtOffset(offset: number): CType {
-    return this.decoder.typeAt(offset);
   }
 
   /** Names of every indexed struct/union/enum/typedef (for exhaustive comparisons in tests). */

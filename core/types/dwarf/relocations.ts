@@ -6,7 +6,7 @@
  * is the addend. A linked vmlinux (ET_EXEC) has the values in place — x86 vmlinux still carries
  * .rela.debug_* from --emit-relocs, which must NOT be applied again — so only ET_REL is relocated.
  */
-import type { ElfFile } from '../../elf/elf-file.js';
+import type { ElfFile, ElfSection } from '../../elf/elf-file.js';
 import { DwarfError } from './dwarf-error.js';
 
 const ET_REL = 1;
@@ -27,14 +27,13 @@ const ABSOLUTE_RELOCS: Record<number, Record<number, number>> = {
 };
 
 /**
- * Apply the relocations that target section `name` to its (already decompressed) bytes, in place.
+ * Apply the relocations that target section `target` to its (already decompressed) bytes, in place.
  * Relocation types that are not plain absolute values (PC-relative, TLS, RISC-V ADD/SUB pairs) only
  * occur on address and length fields, which type reading never looks at, so they are left alone.
  */
-export function relocateDebugSection(elf: ElfFile, name: string, data: Buffer): void {
+export function relocateDebugSection(elf: ElfFile, target: ElfSection, data: Buffer): void {
   if (elf.elfType !== ET_REL) return;
-  const target = elf.section(name);
-  if (!target) return;
+  const name = target.name;
   const relocSections = elf.sections.filter((s) => (s.type === SHT_RELA || s.type === SHT_REL) && s.info === target.index);
   if (relocSections.length === 0) return;
   const widths = ABSOLUTE_RELOCS[elf.machine];

@@ -5,7 +5,7 @@
  * needs random access to all of it). DWARF 4 type units in .debug_types are appended after
  * .debug_info so one offset space covers both (their internal references are unit-relative).
  */
-import type { ElfFile } from '../../elf/elf-file.js';
+import type { ElfFile, ElfSection } from '../../elf/elf-file.js';
 import { SHF_COMPRESSED } from '../../elf/elf-file.js';
 import { DwarfError } from './dwarf-error.js';
 import { relocateDebugSection } from './relocations.js';
@@ -52,9 +52,23 @@ export class DwarfSections {
   }
 }
 
+/**
+ * A section's bytes, decompressed and (in relocatable objects) relocated. An `ld -r` object built
+ * with -fdebug-types-section keeps each type unit in its own COMDAT .debug_info section; those are
+ * concatenated (type units only reference their own unit and other units by signature, so the
+ * concatenation keeps every reference valid).
+ */
 function readSection(elf: ElfFile, name: string): Buffer | undefined {
-  const sec = elf.section(name);
-  if (!sec || sec.size === 0) return undefined;
+  const parts = elf.sections.filter((s) => s.name === name && s.size > 0).map((s) => readOne(elf, s));
+  if (parts.length === 0) return undefined;
+  if (parts.length === 1) return parts[0];
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  if (total > MAX_SECTION) throw new DwarfError(elf.path, `sections ${name} add up to ${total} bytes; over 2 GiB is not supported`);
+  return Buffer.concat(parts);
+}
+
+function readOne(elf: ElfFile, sec: ElfSection): Buffer {
+  const name = sec.name;
   if (sec.size > MAX_SECTION) throw new DwarfError(elf.path, `section ${name} is ${sec.size} bytes; sections over 2 GiB are not supported`);
   if ((sec.flags & BigInt(SHF_COMPRESSED)) !== 0n) {
     // Elf64_Chdr / Elf32_Chdr: the uncompressed size is at 8 (64-bit) or 4 (32-bit).
@@ -67,6 +81,6 @@ function readSection(elf: ElfFile, name: string): Buffer | undefined {
     if (size > MAX_SECTION) throw new DwarfError(elf.path, `section ${name} decompresses to ${size} bytes; sections over 2 GiB are not supported`);
   }
   const data = elf.sectionData(sec);
-  relocateDebugSection(elf, name, data);
+  relocateDebugSection(elf, sec, data);
   return data;
 }

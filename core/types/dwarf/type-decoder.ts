@@ -304,8 +304,8 @@ export class TypeDecoder {
     const upperForm = r.form(sub, DW_AT.upper_bound);
     const upper = r.number(sub, DW_AT.upper_bound);
     if (upper === undefined) return 0;
-    // gcc spells `x[0]` as upper bound -1, in DW_FORM_sdata or as all-ones data1..8.
-    if (upper < 0 || isAllOnes(upper, upperForm)) return 0;
+    // gcc spells `x[0]` as upper bound -1: DW_FORM_sdata, or all ones in an address-sized data form.
+    if (upper < 0 || isMinusOne(upper, upperForm, sub.unit.addrSize)) return 0;
     const lower = r.number(sub, DW_AT.lower_bound) ?? 0;
     return Math.max(0, upper - lower + 1);
   }
@@ -338,17 +338,8 @@ export class TypeDecoder {
   }
 }
 
-function isAllOnes(v: number, form: number): boolean {
-  switch (form) {
-    case DW_FORM.data1:
-      return v === 0xff;
-    case DW_FORM.data2:
-      return v === 0xffff;
-    case DW_FORM.data4:
-      return v === 0xffffffff;
-    case DW_FORM.data8:
-      return v >= 2 ** 64 - 2 ** 12; // 2^64 − 1 is not representable; anything this close is −1
-    default:
-      return false;
-  }
+function isMinusOne(v: number, form: number, addrSize: number): boolean {
+  if (form === DW_FORM.data8 && addrSize === 8) return v >= 2 ** 64 - 2 ** 12; // 2^64 − 1 rounds in a double
+  if (form === DW_FORM.data4 && addrSize === 4) return v === 0xffffffff;
+  return false;
 }

@@ -65,6 +65,9 @@ export function readUnsigned(c: ByteCursor, form: number, unit: UnitHeader, impl
       return c.sleb();
     case DW_FORM.implicit_const:
       return implicit;
+    case DW_FORM.sec_offset:
+      // Section offsets (DW_AT_str_offsets_base, …): offset-sized.
+      return c.uN(unit.offsetSize);
     case DW_FORM.flag_present:
       return 1;
     case DW_FORM.data16: {
