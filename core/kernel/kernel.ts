@@ -108,18 +108,32 @@ export class Kernel {
     return out;
   }
 
-  /** Virtual read, translated page by page (pages need not be physically contiguous). */
+  /**
+   * Virtual read, translated page by page; runs of physically contiguous pages (vmemmap and the
+   * direct map are usually block-mapped) become one physical read.
+   */
   readInto(va: bigint, target: Buffer, targetOffset: number, length: number): void {
     const ps = this.arch.pageSize;
     let done = 0;
+    let runPa = 0n;
+    let runStart = 0;
+    let runLen = 0;
     while (done < length) {
       const cur = va + BigInt(done);
       const inPage = Number(cur & (this.pageSizeN - 1n));
       const n = Math.min(length - done, ps - inPage);
       const pa = this.arch.translate(cur);
-      this.memory.readInto(pa, target, targetOffset + done, n);
+      if (runLen > 0 && pa === runPa + BigInt(runLen)) {
+        runLen += n;
+      } else {
+        if (runLen > 0) this.memory.readInto(runPa, target, targetOffset + runStart, runLen);
+        runPa = pa;
+        runStart = done;
+        runLen = n;
+      }
       done += n;
     }
+    if (runLen > 0) this.memory.readInto(runPa, target, targetOffset + runStart, runLen);
   }
 
   tryRead(va: bigint, length: number): Buffer | undefined {

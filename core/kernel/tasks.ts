@@ -10,7 +10,10 @@ export interface TaskInfo {
   readonly address: bigint;
   readonly pid: number;
   readonly tgid: number;
+  /** task->comm (at most 15 characters). */
   readonly comm: string;
+  /** The name /proc/<pid>/status and ps show (proc_task_name()): full kthread names, "kworker/0:1-events". */
+  readonly name: string;
   /** One of "RSDTtXZPI", as /proc/<pid>/status prints it. */
   readonly state: string;
   readonly ppid: number;
@@ -77,16 +80,73 @@ export function taskInfo(kernel: Kernel, address: bigint): TaskInfo {
       ppid = -1;
     }
   }
+  const comm = task.str('comm');
   return {
     address,
     pid: task.num('pid'),
     tgid: task.num('tgid'),
-    comm: task.str('comm'),
+    comm,
+    name: procTaskName(kernel, task, comm),
     state: taskStateChar(state, exitState),
     ppid,
     kernelThread: task.ptr('mm') === 0n,
     task,
   };
+}
+
+const PF_WQ_WORKER = 0x20;
+const PF_KTHREAD = 0x00200000;
+const PROC_NAME_LEN = 63; // char tcomm[64] in proc_task_name()
+
+/** to_kthread(): task->worker_private since 5.17, task->set_child_tid before. */
+function kthreadOf(kernel: Kernel, task: KObject): bigint {
+  if (task.has('worker_private')) return task.ptr('worker_private');
+  return task.has('set_child_tid') ? task.ptr('set_child_tid') : 0n;
+}
+
+/**
+ * proc_task_name() (fs/proc/array.c): workqueue workers get "-desc"/"+desc" after their name
+ * (wq_worker_comm()), other kthreads their untruncated kthread->full_name (5.17+), others comm.
+ */
+export function procTaskName(kernel: Kernel, task: KObject, comm: string): string {
+  try {
+    const flags = task.num('flags');
+    if (flags & PF_WQ_WORKER) return workerName(kernel, task, comm).slice(0, PROC_NAME_LEN);
+    if (flags & PF_KTHREAD && kernel.hasMember('struct kthread', 'full_name')) {
+      const kt = kthreadOf(kernel, task);
+      if (kt !== 0n) {
+        const full = kernel.object('struct kthread', kt).ptr('full_name');
+        if (full !== 0n) return kernel.readCString(full, PROC_NAME_LEN);
+      }
+    }
+  } catch {
+    // fall back to comm when the kthread/worker structures are unreadable
+  }
+  return comm;
+}
+
+function workerName(kernel: Kernel, task: KObject, comm: string): string {
+  const kt = kthreadOf(kernel, task);
+  if (kt === 0n || !kernel.hasType('struct worker')) return comm;
+  const worker = kernel.object('struct worker', kernel.object('struct kthread', kt).ptr('data'));
+  const pool = worker.deref('pool');
+  let name = comm;
+  // 6.10+ formats the id from the pool (format_worker_id()) instead of copying task->comm.
+  if (kernel.versionAtLeast(6, 10)) {
+    const rescue = worker.has('rescue_wq') ? worker.deref('rescue_wq') : undefined;
+    if (rescue) name = `kworker/R-${rescue.str('name')}`;
+    else if (!pool) name = 'kworker/dying';
+    else {
+      const cpu = pool.num('cpu');
+      const nice = pool.deref('attrs')?.num('nice') ?? 0;
+      name = cpu >= 0 ? `kworker/${cpu}:${worker.num('id')}${nice < 0 ? 'H' : ''}` : `kworker/u${pool.num('id')}:${worker.num('id')}`;
+    }
+  }
+  if (pool) {
+    const desc = worker.str('desc');
+    if (desc) name += `${worker.ptr('current_work') !== 0n ? '+' : '-'}${desc}`;
+  }
+  return name;
 }
 
 export function listTasks(kernel: Kernel): TaskInfo[] {

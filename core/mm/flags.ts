@@ -85,10 +85,6 @@ export class PageFlagsFormatter {
     return this.fields !== undefined;
   }
 
-  names_(flags: bigint): string {
-    return formatFlags(flags & this.mainMask, this.names);
-  }
-
   /** What %pGp prints. */
   format(flags: bigint): string {
     if (!this.fields) return formatFlags(flags, this.names);

@@ -51,6 +51,14 @@ export class PageLayout {
     return buf.readBigUInt64LE(off + this.private_);
   }
 
+  /** page->private when it is a small non-negative number (a buddy order), else -1. */
+  smallPrivateOf(buf: Buffer, off: number): number {
+    const hi = buf.readUInt32LE(off + this.private_ + 4);
+    if (hi !== 0) return -1;
+    const lo = buf.readUInt32LE(off + this.private_);
+    return lo > 64 ? -1 : lo;
+  }
+
   memcgDataOf(buf: Buffer, off: number): bigint {
     return this.memcgData === undefined ? 0n : buf.readBigUInt64LE(off + this.memcgData);
   }

@@ -73,8 +73,8 @@ export class PageOwnerWalker {
   readonly fields: PageOwnerFields;
   private readonly off: OwnerOffsets;
   private readonly extFlagsOffset: number;
-  private readonly bitOwner: bigint;
-  private readonly bitAllocated: bigint;
+  private readonly bitOwner: number;
+  private readonly bitAllocated: number;
 
   constructor(readonly kernel: Kernel) {
     this.model = new MemoryModel(kernel);
@@ -86,8 +86,8 @@ export class PageOwnerWalker {
       : kernel.sizeof('struct page_ext') + kernel.sizeof('struct page_owner');
     if (!this.pageExtSize || this.pageExtSize > 4096) throw new RamparseError(`implausible page_ext_size ${this.pageExtSize}`);
     this.extFlagsOffset = kernel.offsetof('struct page_ext', 'flags');
-    this.bitOwner = kernel.enumValue('PAGE_EXT_OWNER') ?? 0n;
-    this.bitAllocated = kernel.enumValue('PAGE_EXT_OWNER_ALLOCATED') ?? 1n;
+    this.bitOwner = Number(kernel.enumValue('PAGE_EXT_OWNER') ?? 0n);
+    this.bitAllocated = Number(kernel.enumValue('PAGE_EXT_OWNER_ALLOCATED') ?? 1n);
     const P = 'struct page_owner';
     const o = (m: string) => (kernel.hasMember(P, m) ? kernel.offsetof(P, m) : undefined);
     const commLen = kernel.hasMember(P, 'comm') ? kernel.sizeof(kernel.types.member(P, 'comm').type) : 0;
@@ -156,16 +156,16 @@ export class PageOwnerWalker {
       const pages = chunk.pages!;
       const pOff = (pfn - chunk.start) * this.page.size;
       if (this.page.isBuddy(pages, pOff)) {
-        const order = this.page.privateOf(pages, pOff);
-        if (order < BigInt(m.nrPageOrders)) pfn += (1 << Number(order)) - 1;
+        // buddy_order_unsafe(): page->private; only a sane order lets the kernel skip ahead
+        const order = this.page.smallPrivateOf(pages, pOff);
+        if (order >= 0 && order < m.nrPageOrders) pfn += (1 << order) - 1;
         continue;
       }
       const ext = chunk.ext;
       if (!ext) continue;
       const eOff = (pfn - chunk.start) * this.pageExtSize;
-      const flags = ext.readBigUInt64LE(eOff + this.extFlagsOffset);
-      if (((flags >> this.bitOwner) & 1n) === 0n) continue;
-      const allocated = ((flags >> this.bitAllocated) & 1n) === 1n;
+      if (!this.extBit(ext, eOff, this.bitOwner)) continue;
+      const allocated = this.extBit(ext, eOff, this.bitAllocated);
       if (allocated !== (which === 'allocated')) continue;
       const po = eOff + this.off.base;
       const order = ext.readUInt16LE(po + this.off.order);
@@ -177,6 +177,11 @@ export class PageOwnerWalker {
       if (stats) stats.records++;
       yield this.decode(pfn, ext, po, pages, pOff, allocated, order, handle, freeHandle);
     }
+  }
+
+  /** test_bit(bit, &page_ext->flags) without allocating a bigint per page. */
+  private extBit(ext: Buffer, eOff: number, bit: number): boolean {
+    return ((ext[eOff + this.extFlagsOffset + (bit >> 3)]! >> (bit & 7)) & 1) === 1;
   }
 
   private decode(pfn: number, ext: Buffer, po: number, pages: Buffer, pOff: number, allocated: boolean, order: number, handle: number, freeHandle: number): PageOwnerRecord {

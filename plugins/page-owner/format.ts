@@ -38,6 +38,7 @@ export class PageOwnerFormatter {
   private readonly memcg: MemcgNames | undefined;
   private readonly gfpCache = new Map<number, string>();
   private readonly stackCache = new Map<number, string>();
+  private readonly flagsCache = new Map<bigint, string>();
 
   constructor(
     readonly kernel: Kernel,
@@ -107,11 +108,20 @@ export class PageOwnerFormatter {
     }
   }
 
+  private flagsText(flags: bigint): string {
+    let s = this.flagsCache.get(flags);
+    if (s === undefined) {
+      s = this.pfnStyle === 'dec-hexflags' ? `0x${flags.toString(16)}(${this.pageFlags.format(flags)})` : this.pageFlags.format(flags);
+      this.flagsCache.set(flags, s);
+    }
+    return s;
+  }
+
   pfnLine(r: PageOwnerRecord): string {
     const type = this.migratetypeName(this.gfpMigratetype(r.gfpMask));
     const block = this.pageblockNr(r.pfn);
     const btype = this.migratetypeName(this.pageblockMigratetype(r.pfn));
-    const flags = this.pfnStyle === 'dec-hexflags' ? `0x${r.pageFlags.toString(16)}(${this.pageFlags.format(r.pageFlags)})` : this.pageFlags.format(r.pageFlags);
+    const flags = this.flagsText(r.pageFlags);
     const pfn = this.pfnStyle === 'hex' ? `0x${r.pfn.toString(16)}` : String(r.pfn);
     return `PFN ${pfn} type ${type} Block ${block} type ${btype} Flags ${flags}\n`;
   }
@@ -142,12 +152,32 @@ export class PageOwnerFormatter {
     return this.memcg ? this.memcg.pageOwnerLines(r.memcgData) : '';
   }
 
+  /** A record's lines, each computed once (the text and page_owner_sort both use them). */
+  parts(r: PageOwnerRecord): RecordParts {
+    return {
+      header: this.header(r),
+      pfnLine: this.pfnLine(r),
+      stack: this.stackText(r.handle) ?? '',
+      rest: this.migrateLine(r) + this.memcgLines(r),
+    };
+  }
+
   /** The whole record as read_page_owner() returns it, or undefined when the kernel would drop it. */
   record(r: PageOwnerRecord): string | undefined {
-    const stack = this.stackText(r.handle) ?? '';
-    const text = this.header(r) + this.pfnLine(r) + stack + this.migrateLine(r) + this.memcgLines(r) + '\n';
-    // print_page_owner() formats into one PAGE_SIZE buffer and fails the read when it does not fit.
-    if (text.length >= this.kernel.pageSize) return undefined;
-    return text;
+    return recordText(this.parts(r), this.kernel.pageSize);
   }
+}
+
+export interface RecordParts {
+  readonly header: string;
+  readonly pfnLine: string;
+  readonly stack: string;
+  /** Migrate-reason and memcg lines. */
+  readonly rest: string;
+}
+
+/** print_page_owner() formats into one PAGE_SIZE buffer and fails the read when it does not fit. */
+export function recordText(p: RecordParts, pageSize: number): string | undefined {
+  const text = p.header + p.pfnLine + p.stack + p.rest + '\n';
+  return text.length >= pageSize ? undefined : text;
 }

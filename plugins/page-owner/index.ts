@@ -15,8 +15,8 @@ import { Symbolizer } from '../../core/symbols/symbolizer.js';
 import type { TextSink } from '../../core/plugin/output.js';
 import { RamparseError } from '../../core/util/errors.js';
 import { DEFAULT_CATEGORY_RULES } from './categories.js';
-import { PageOwnerFormatter } from './format.js';
-import { PageOwnerSorter, type CullKey, type SortKey } from './sort.js';
+import { PageOwnerFormatter, recordText } from './format.js';
+import { PageOwnerSorter, stackAllocator, type CullKey, type SortKey } from './sort.js';
 import { Categorizer, loadCategoryRules, PageOwnerSummary } from './summary.js';
 
 const CULL_KEYS: readonly CullKey[] = ['pid', 'tgid', 'name', 'stacktrace', 'allocator'];
@@ -116,23 +116,41 @@ function runPageOwner(ctx: PluginContext): void {
   const frequency = new Map<number, { count: number; pages: number; who: Map<string, number> }>();
   let dropped = 0;
 
+  // Everything derived from a stack is computed once per handle.
+  const stackIds = new Map<string, number>();
+  const perHandle = new Map<number, { id: number; allocator: number; category: string; tracking: string }>();
+  const handleInfo = (handle: number) => {
+    let h = perHandle.get(handle);
+    if (!h) {
+      const text = fmt.stackText(handle) ?? '';
+      let id = stackIds.get(text);
+      if (id === undefined) stackIds.set(text, (id = stackIds.size));
+      const frames = depot.fetch(handle) ?? [];
+      const tracking = frames.map((a) => `      [<${hex16(a)}>] ${symbols.format(a).replace(/\/0x[0-9a-f]+/, '')}\n`).join('');
+      h = { id, allocator: stackAllocator(text), category: categorizer.categorize(handle, fmt.frames(handle)), tracking };
+      perHandle.set(handle, h);
+    }
+    return h;
+  };
+
   for (const r of walker.walk('allocated', stats, (pfn) => progress.update(pfn - start))) {
     const pages = 2 ** r.order;
-    const frames = fmt.frames(r.handle);
     if (json) {
-      main.line(JSON.stringify(recordJson(fmt, r, frames)));
+      main.line(JSON.stringify(recordJson(fmt, r, fmt.frames(r.handle))));
     } else {
-      const text = fmt.record(r);
+      const parts = fmt.parts(r);
+      const text = recordText(parts, k.pageSize);
       if (text === undefined) {
         dropped++;
         continue;
       }
       main.write(text);
+      if (onlyStdout) continue;
+      const h = handleInfo(r.handle);
+      sorter.add({ header: parts.header, stack: parts.stack, stackId: h.id, rest: parts.rest, pfnLine: parts.pfnLine, stackAllocator: h.allocator, pid: r.pid, tgid: r.tgid, comm: r.comm, pages, tsNsec: r.tsNsec });
     }
     if (onlyStdout) continue;
-    const stack = fmt.stackText(r.handle) ?? '';
-    const pfnLine = fmt.pfnLine(r);
-    sorter.add({ header: fmt.header(r), stack, rest: fmt.migrateLine(r) + fmt.memcgLines(r), pfnLine, pid: r.pid, tgid: r.tgid, comm: r.comm, pages, tsNsec: r.tsNsec });
+    const h = handleInfo(r.handle);
     summary.add({
       tgid: r.tgid,
       pid: r.pid,
@@ -141,9 +159,13 @@ function runPageOwner(ctx: PluginContext): void {
       migratetype: fmt.migratetypeName(fmt.gfpMigratetype(r.gfpMask)),
       handle: r.handle,
       pages,
-      category: categorizer.categorize(r.handle, frames),
+      category: h.category,
     });
-    if (tracking) writeTracking(tracking, walker, r, depot.fetch(r.handle) ?? [], symbols);
+    if (tracking) {
+      tracking.write(
+        `PFN : 0x${r.pfn.toString(16)}-0x${(r.pfn + pages).toString(16)} Page : 0x${walker.model.pageAddress(r.pfn).toString(16)} Order : ${r.order} PID : ${r.pid} ts_nsec ${r.tsNsec} gfp 0x${r.gfpMask.toString(16)}\n${h.tracking}\n`,
+      );
+    }
     let f = frequency.get(r.handle);
     if (!f) frequency.set(r.handle, (f = { count: 0, pages: 0, who: new Map() }));
     f.count++;
@@ -179,18 +201,6 @@ function runPageOwner(ctx: PluginContext): void {
   freq.close();
 
   if (walker.fields.freeHandle) writeFreed(ctx, walker, fmt);
-}
-
-function writeTracking(out: TextSink, walker: PageOwnerWalker, r: PageOwnerRecord, frames: readonly bigint[], symbols: Symbolizer): void {
-  const page = walker.model.pageAddress(r.pfn);
-  out.line(
-    `PFN : 0x${r.pfn.toString(16)}-0x${(r.pfn + 2 ** r.order).toString(16)} Page : 0x${page.toString(16)} Order : ${r.order} PID : ${r.pid} ts_nsec ${r.tsNsec} gfp 0x${r.gfpMask.toString(16)}`,
-  );
-  for (const a of frames) {
-    const s = symbols.format(a);
-    out.line(`      [<${hex16(a)}>] ${s.replace(/\/0x[0-9a-f]+/, '')}`);
-  }
-  out.line('');
 }
 
 function writeFreed(ctx: PluginContext, walker: PageOwnerWalker, fmt: PageOwnerFormatter): void {

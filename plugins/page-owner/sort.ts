@@ -1,14 +1,23 @@
 /**
- * tools/mm/page_owner_sort (tools/vm before 6.0) built in: records grouped by their text with the
- * PFN line dropped and the ts digits removed (its default), or culled by pid/tgid/name/stacktrace,
- * then sorted by times seen (default) or by the given keys.
+ * tools/mm/page_owner_sort (tools/vm before 6.0) built in. Its default: records grouped by their text
+ * with the PFN line dropped and the digits of the first "ts <n> ns" removed, sorted by times seen
+ * (ties keep text order: glibc's qsort is a stable merge sort). --cull/--sort keys as the tool has.
+ *
+ * For speed the group key is built from the header with its ts digits removed, an id per distinct
+ * stack text and the remaining lines — equal keys exactly when the tool's texts are equal, without
+ * hashing the whole stack text per record.
  */
 export interface SortInput {
-  /** Record text without the PFN line and the trailing empty line, ts digits still present. */
   readonly header: string;
+  /** Frames text (" %pS\n" lines). */
   readonly stack: string;
+  /** Small integer naming the stack text (equal ids ⇔ equal texts). */
+  readonly stackId: number;
+  /** Migrate-reason and memcg lines. */
   readonly rest: string;
   readonly pfnLine: string;
+  /** ALLOCATOR_VMALLOC when the stack has __vmalloc_node_range right after an alloc_pages line. */
+  readonly stackAllocator: number;
   readonly pid: number;
   readonly tgid: number;
   readonly comm: string;
@@ -20,34 +29,39 @@ export type CullKey = 'pid' | 'tgid' | 'name' | 'stacktrace' | 'allocator';
 export type SortKey = 'pid' | 'tgid' | 'name' | 'stacktrace' | 'times' | 'pages' | 'alloc_ts' | 'txt';
 
 interface Group {
-  txt: string;
-  stack: string;
-  pid: number;
-  tgid: number;
-  comm: string;
-  tsNsec: bigint;
-  allocator: number;
+  readonly headerNoTs: string;
+  readonly stack: string;
+  readonly rest: string;
+  readonly pid: number;
+  readonly tgid: number;
+  readonly comm: string;
+  readonly tsNsec: bigint;
+  readonly allocator: number;
   num: number;
   pages: number;
+  txt?: string;
 }
 
 const ALLOCATOR_CMA = 1 << 1;
 const ALLOCATOR_SLAB = 1 << 2;
-const ALLOCATOR_VMALLOC = 1 << 3;
+export const ALLOCATOR_VMALLOC = 1 << 3;
 const ALLOCATOR_OTHERS = 1 << 4;
 
-/** get_allocator(): CMA/slab from the PFN line, vmalloc from a __vmalloc_node_range frame right after alloc_pages. */
-export function allocatorOf(text: string, pfnLine: string): number {
-  let a = 0;
+/** The vmalloc part of get_allocator(): "__vmalloc_node_range" on the line after one with "alloc_pages". */
+export function stackAllocator(text: string): number {
+  const v = text.indexOf('__vmalloc_node_range');
+  if (v < 0) return 0;
+  const lineStart = text.lastIndexOf('\n', v);
+  const prevStart = lineStart > 0 ? text.lastIndexOf('\n', lineStart - 1) + 1 : 0;
+  const ap = text.indexOf('alloc_pages', prevStart);
+  return ap >= 0 && ap < v ? ALLOCATOR_VMALLOC : 0;
+}
+
+/** get_allocator(): CMA and slab from the PFN line, vmalloc from the stack, else OTHERS. */
+export function allocatorOf(pfnLine: string, stackBits: number): number {
+  let a = stackBits;
   if (pfnLine.includes('CMA')) a |= ALLOCATOR_CMA;
   if (pfnLine.includes('slab')) a |= ALLOCATOR_SLAB;
-  const v = text.indexOf('__vmalloc_node_range');
-  if (v >= 0) {
-    const lineStart = text.lastIndexOf('\n', v);
-    const prevStart = lineStart > 0 ? text.lastIndexOf('\n', lineStart - 1) + 1 : 0;
-    const ap = text.indexOf('alloc_pages', prevStart);
-    if (ap >= 0 && ap < v) a |= ALLOCATOR_VMALLOC;
-  }
   return a || ALLOCATOR_OTHERS;
 }
 
@@ -60,13 +74,16 @@ function allocatorText(a: number): string {
   return s;
 }
 
-/** remove_pattern(ts_nsec_pattern): drop the digits of the first "ts <n> ns". */
+/**
+ * remove_pattern(ts_nsec_pattern): drop the digits of the first "ts <n> ns". The header line always
+ * holds that field, so the first match of the whole record is in its header.
+ */
 export function removeTsDigits(text: string): string {
   return text.replace(/ts\s*([0-9]*)\s*ns/, (m, digits: string) => m.replace(digits, ''));
 }
 
 function cmpStr(a: string, b: string): number {
-  // strcmp order: compare bytes (latin1 strings compare code units = bytes)
+  // strcmp order: latin1 strings compare code units = bytes
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -81,13 +98,13 @@ export class PageOwnerSorter {
   ) {}
 
   add(r: SortInput): void {
-    const txt = removeTsDigits(r.header + r.stack + r.rest);
-    const allocator = allocatorOf(r.header + r.stack + r.rest, r.pfnLine);
+    const allocator = allocatorOf(r.pfnLine, r.stackAllocator);
+    const headerNoTs = removeTsDigits(r.header);
     let key: string;
-    if (this.cull.length === 0) key = txt;
+    if (this.cull.length === 0) key = `${headerNoTs}\u0000${r.stackId}\u0000${r.rest}`;
     else {
       key = this.cull
-        .map((c) => (c === 'pid' ? r.pid : c === 'tgid' ? r.tgid : c === 'name' ? r.comm : c === 'stacktrace' ? r.stack + r.rest : allocator))
+        .map((c) => (c === 'pid' ? r.pid : c === 'tgid' ? r.tgid : c === 'name' ? r.comm : c === 'stacktrace' ? `${r.stackId}\u0001${r.rest}` : allocator))
         .join('\u0000');
     }
     const g = this.groups.get(key);
@@ -96,15 +113,25 @@ export class PageOwnerSorter {
       g.pages += r.pages;
       return;
     }
-    // page_owner_sort's "stacktrace" is everything after the header line (migrate/memcg lines too).
-    this.groups.set(key, { txt, stack: r.stack + r.rest, pid: r.pid, tgid: r.tgid, comm: r.comm, tsNsec: r.tsNsec, allocator, num: 1, pages: r.pages });
+    this.groups.set(key, { headerNoTs, stack: r.stack, rest: r.rest, pid: r.pid, tgid: r.tgid, comm: r.comm, tsNsec: r.tsNsec, allocator, num: 1, pages: r.pages });
+  }
+
+  private txt(g: Group): string {
+    g.txt ??= g.headerNoTs + g.stack + g.rest;
+    return g.txt;
+  }
+
+  /** page_owner_sort's "stacktrace": everything after the header line. */
+  private stacktrace(g: Group): string {
+    return g.stack + g.rest;
   }
 
   private cullCompare(a: Group, b: Group): number {
-    if (this.cull.length === 0) return cmpStr(a.txt, b.txt);
+    if (this.cull.length === 0) return cmpStr(this.txt(a), this.txt(b));
     for (const c of ['stacktrace', 'pid', 'tgid', 'name', 'allocator'] as const) {
       if (!this.cull.includes(c)) continue;
-      const d = c === 'stacktrace' ? cmpStr(a.stack, b.stack) : c === 'pid' ? a.pid - b.pid : c === 'tgid' ? a.tgid - b.tgid : c === 'name' ? cmpStr(a.comm, b.comm) : a.allocator - b.allocator;
+      const d =
+        c === 'stacktrace' ? cmpStr(this.stacktrace(a), this.stacktrace(b)) : c === 'pid' ? a.pid - b.pid : c === 'tgid' ? a.tgid - b.tgid : c === 'name' ? cmpStr(a.comm, b.comm) : a.allocator - b.allocator;
       if (d) return d;
     }
     return 0;
@@ -131,13 +158,13 @@ export class PageOwnerSorter {
           d = cmpStr(a.comm, b.comm);
           break;
         case 'stacktrace':
-          d = cmpStr(a.stack, b.stack);
+          d = cmpStr(this.stacktrace(a), this.stacktrace(b));
           break;
         case 'alloc_ts':
           d = a.tsNsec < b.tsNsec ? -1 : a.tsNsec > b.tsNsec ? 1 : 0;
           break;
         case 'txt':
-          d = cmpStr(a.txt, b.txt);
+          d = cmpStr(this.txt(a), this.txt(b));
           break;
       }
       if (d) return d;
@@ -145,14 +172,14 @@ export class PageOwnerSorter {
     return 0;
   }
 
-  /** Lines of the sorted output, in order (glibc's qsort is a stable merge sort: ties keep cull order). */
+  /** Output blocks, in order. */
   *render(): Generator<string> {
     const list = [...this.groups.values()].sort((a, b) => this.cullCompare(a, b));
     list.sort((a, b) => this.sortCompare(a, b));
     for (const g of list) {
       if (this.cull.length === 0) {
-        if (this.printsAllocator) yield `${g.num} times, ${g.pages} pages, ${allocatorText(g.allocator)}:\n${g.txt}\n`;
-        else yield `${g.num} times, ${g.pages} pages:\n${g.txt}\n`;
+        if (this.printsAllocator) yield `${g.num} times, ${g.pages} pages, ${allocatorText(g.allocator)}:\n${this.txt(g)}\n`;
+        else yield `${g.num} times, ${g.pages} pages:\n${this.txt(g)}\n`;
         continue;
       }
       let line = `${g.num} times, ${g.pages} pages`;
@@ -160,7 +187,7 @@ export class PageOwnerSorter {
       if (this.cull.includes('tgid')) line += `, TGID ${g.tgid}`;
       if (this.cull.includes('name')) line += `, task_comm_name: ${g.comm}`;
       if (this.cull.includes('allocator')) line += `, ${allocatorText(g.allocator)}`;
-      if (this.cull.includes('stacktrace')) line += `:\n${g.stack}`;
+      if (this.cull.includes('stacktrace')) line += `:\n${this.stacktrace(g)}`;
       yield line + '\n';
     }
   }

@@ -15,8 +15,10 @@ export const psPlugin: Plugin = {
   ramparse --ps DUMP --vmlinux VMLINUX [--format text|json|csv] [-o OUTDIR]
 
 Walks init_task.tasks and each thread group's signal->thread_head list, so every
-thread is listed (the idle task of CPU 0 too, as pid 0). Kernel threads show
-their comm in [brackets] like ps does.
+thread is listed (the idle task of CPU 0 too, as pid 0). COMM is the name
+/proc/<pid>/status shows (proc_task_name()): kthreads by their full name,
+workqueue workers with their last work's description ("kworker/0:1-events").
+Kernel threads show in [brackets] like ps does.
 
 EXAMPLE
   $ ramparse --ps vmcore.elf --vmlinux vmlinux
@@ -42,8 +44,8 @@ EXAMPLE
       { name: 'COMM' },
     ], true);
     for (const t of listTasks(ctx.kernel)) {
-      const comm = ctx.format === 'text' && t.kernelThread ? `[${t.comm}]` : t.comm;
-      rows.add([t.pid, t.tgid, t.ppid, t.state, comm]);
+      const name = ctx.format === 'text' && t.kernelThread ? `[${t.name}]` : t.name;
+      rows.add([t.pid, t.tgid, t.ppid, t.state, name]);
     }
     rows.end();
   },
