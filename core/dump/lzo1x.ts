@@ -82,7 +82,7 @@ export function lzo1xDecompress(src: Uint8Array, outSize: number): Buffer {
       t = (t >> 5) - 1 + 2;
     } else if (t >= 32) {
       t = (t & 31) + 2;
-      if (t === 2) t = longLength(31);
+      if (t === 2) t += longLength(31);
       need(2);
       next = src[ip]! | (src[ip + 1]! << 8);
       ip += 2;
@@ -91,7 +91,7 @@ export function lzo1xDecompress(src: Uint8Array, outSize: number): Buffer {
     } else {
       mPos = op - ((t & 8) << 11);
       t = (t & 7) + 2;
-      if (t === 2) t = longLength(7);
+      if (t === 2) t += longLength(7);
       need(2);
       next = src[ip]! | (src[ip + 1]! << 8);
       ip += 2;

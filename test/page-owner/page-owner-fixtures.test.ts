@@ -110,16 +110,20 @@ for (const set of SETS) {
       expect(pages).toBe(expectedPages);
     });
 
-    it('raw dump.bin (no base) and --ram-file give byte-identical output', () => {
+    it('kdump-compressed, raw dump.bin (no base) and --ram-file give byte-identical output', () => {
       const raw = rawDump(set);
       const a = tempDir();
       const b = tempDir();
       const r1 = ramparse(['--print-pagetracking', raw.path, '--vmlinux', vmlinux, '-o', a, '-q']);
       const end = raw.base + BigInt(statSync(raw.path).size) - 1n;
       const r2 = ramparse(['--print-pagetracking', '--ram-file', raw.path, `0x${raw.base.toString(16)}`, `0x${end.toString(16)}`, '--vmlinux', vmlinux, '-o', b, '-q']);
+      const c = tempDir();
+      const r3 = ramparse(['--print-pagetracking', fixtureFile(set, 'vmcore.kdump'), '--vmlinux', vmlinux, '-o', c, '-q']);
       expect(r1.code).toBe(0);
       expect(r2.code).toBe(0);
+      expect(r3.code).toBe(0);
       const ref = readOut(outdir, 'page_owner.txt');
+      expect(readOut(c, 'page_owner.txt') === ref).toBe(true);
       expect(readOut(a, 'page_owner.txt') === ref).toBe(true);
       expect(readOut(b, 'page_owner.txt') === ref).toBe(true);
     });
