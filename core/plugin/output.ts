@@ -10,10 +10,13 @@ export type OutputFormat = 'text' | 'json' | 'csv';
 
 const FLUSH_AT = 1 << 20;
 
-/** A text stream with a small write buffer. */
+/**
+ * A text stream. Strings are encoded (latin1: kernel text is bytes) straight into a 1 MiB buffer
+ * that is written out when full, so no report is ever held whole in memory or concatenated.
+ */
 export class TextSink {
-  private chunks: string[] = [];
-  private pending = 0;
+  private buf = Buffer.allocUnsafe(FLUSH_AT);
+  private used = 0;
   private closed = false;
   bytesWritten = 0;
 
@@ -24,9 +27,14 @@ export class TextSink {
   ) {}
 
   write(text: string): void {
-    this.chunks.push(text);
-    this.pending += text.length;
-    if (this.pending >= FLUSH_AT) this.flush();
+    if (text.length > this.buf.length - this.used) {
+      this.flush();
+      if (text.length > this.buf.length) {
+        this.writeOut(Buffer.from(text, 'latin1'));
+        return;
+      }
+    }
+    this.used += this.buf.write(text, this.used, 'latin1');
   }
 
   line(text = ''): void {
@@ -34,10 +42,12 @@ export class TextSink {
   }
 
   flush(): void {
-    if (this.chunks.length === 0) return;
-    const data = Buffer.from(this.chunks.join(''), 'latin1');
-    this.chunks = [];
-    this.pending = 0;
+    if (this.used === 0) return;
+    this.writeOut(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeOut(data: Buffer): void {
     let off = 0;
     while (off < data.length) {
       try {

@@ -10,6 +10,7 @@ import type { PageOwnerRecord, PageOwnerWalker } from '../../core/mm/page-owner.
 import { Pageblocks } from '../../core/mm/pageblock.js';
 import type { StackDepot } from '../../core/mm/stackdepot.js';
 import type { Symbolizer } from '../../core/symbols/symbolizer.js';
+import { pfnLineAllocatorBits, removeTsDigits } from './sort.js';
 
 export type HeaderStyle = 'v5.10' | 'v5.11' | 'v5.13' | 'v5.18' | 'v6.7';
 export type PfnStyle = 'dec-hexflags' | 'dec' | 'hex';
@@ -39,6 +40,10 @@ export class PageOwnerFormatter {
   private readonly gfpCache = new Map<number, string>();
   private readonly stackCache = new Map<number, string>();
   private readonly flagsCache = new Map<bigint, string>();
+  private readonly blockCache = new Map<number, number>();
+  private readonly allocatorCache = new Map<number, number>();
+  private readonly memcgCache = new Map<bigint, string>();
+  private readonly pageblockPages: number;
 
   constructor(
     readonly kernel: Kernel,
@@ -63,6 +68,7 @@ export class PageOwnerFormatter {
     this.mobilityDisabled = kernel.hasSymbol('page_group_by_mobility_disabled') ? kernel.readU32(kernel.symbol('page_group_by_mobility_disabled')) !== 0 : false;
     this.pageblocks = new Pageblocks(kernel, walker.model);
     this.memcg = walker.page.memcgData !== undefined ? new MemcgNames(kernel) : undefined;
+    this.pageblockPages = 2 ** walker.model.pageblockOrder;
   }
 
   gfpText(mask: number): string {
@@ -85,27 +91,71 @@ export class PageOwnerFormatter {
   }
 
   pageblockMigratetype(pfn: number): number {
-    return this.pageblocks.migratetype(pfn);
+    const block = this.pageblockNr(pfn);
+    let mt = this.blockCache.get(block);
+    if (mt === undefined) {
+      mt = this.pageblocks.migratetype(pfn);
+      this.blockCache.set(block, mt);
+    }
+    return mt;
   }
 
   pageblockNr(pfn: number): number {
-    return Math.floor(pfn / 2 ** this.walker.model.pageblockOrder);
+    return Math.floor(pfn / this.pageblockPages);
   }
 
   header(r: PageOwnerRecord): string {
+    return this.headerWith(r, String(r.tsNsec));
+  }
+
+  /**
+   * The header as page_owner_sort keys it: the digits of the first "ts <n> ns" removed. That is the
+   * ts field unless the text before it (only the comm can) already matches the pattern.
+   */
+  headerWithoutTs(r: PageOwnerRecord): string {
+    const h = this.headerWith(r, '');
+    if (this.headerStyle === 'v5.10' || !r.comm.includes('ts')) return h;
+    return removeTsDigits(this.header(r));
+  }
+
+  /**
+   * A short string equal for two records exactly when their headerWithoutTs() texts are equal
+   * (the header is a function of these fields within one run).
+   */
+  headerSortKey(r: PageOwnerRecord): string {
+    if (this.headerStyle !== 'v5.10' && r.comm.includes('ts')) return 'H' + this.headerWithoutTs(r);
+    return `${r.order},${r.gfpMask},${r.pid},${r.tgid},${r.freeTsNsec},${r.comm}`;
+  }
+
+  private headerWith(r: PageOwnerRecord, ts: string): string {
     const base = `Page allocated via order ${r.order}, mask 0x${r.gfpMask.toString(16)}(${this.gfpText(r.gfpMask)})`;
     switch (this.headerStyle) {
       case 'v5.10':
         return base + '\n';
       case 'v5.11':
-        return `${base}, pid ${r.pid}, ts ${r.tsNsec} ns\n`;
+        return `${base}, pid ${r.pid}, ts ${ts} ns\n`;
       case 'v5.13':
-        return `${base}, pid ${r.pid}, ts ${r.tsNsec} ns, free_ts ${r.freeTsNsec} ns\n`;
+        return `${base}, pid ${r.pid}, ts ${ts} ns, free_ts ${r.freeTsNsec} ns\n`;
       case 'v5.18':
-        return `${base}, pid ${r.pid}, tgid ${r.tgid} (${r.comm}), ts ${r.tsNsec} ns, free_ts ${r.freeTsNsec} ns\n`;
+        return `${base}, pid ${r.pid}, tgid ${r.tgid} (${r.comm}), ts ${ts} ns, free_ts ${r.freeTsNsec} ns\n`;
       case 'v6.7':
-        return `${base}, pid ${r.pid}, tgid ${r.tgid} (${r.comm}), ts ${r.tsNsec} ns\n`;
+        return `${base}, pid ${r.pid}, tgid ${r.tgid} (${r.comm}), ts ${ts} ns\n`;
     }
+  }
+
+  /** page_owner_sort's get_allocator() bits that come from the PFN line ("CMA", "slab"). */
+  pfnLineAllocator(r: PageOwnerRecord): number {
+    // Only the migratetype names and the flags text can contain "CMA" or "slab" on that line.
+    return pfnLineAllocatorBits(this.flagsText(r.pageFlags)) | this.mtBits(this.gfpMigratetype(r.gfpMask)) | this.mtBits(this.pageblockMigratetype(r.pfn));
+  }
+
+  private mtBits(mt: number): number {
+    let a = this.allocatorCache.get(mt);
+    if (a === undefined) {
+      a = pfnLineAllocatorBits(this.migratetypeName(mt));
+      this.allocatorCache.set(mt, a);
+    }
+    return a;
   }
 
   private flagsText(flags: bigint): string {
@@ -149,7 +199,13 @@ export class PageOwnerFormatter {
   }
 
   memcgLines(r: PageOwnerRecord): string {
-    return this.memcg ? this.memcg.pageOwnerLines(r.memcgData) : '';
+    if (!this.memcg || r.memcgData === 0n) return '';
+    let s = this.memcgCache.get(r.memcgData);
+    if (s === undefined) {
+      s = this.memcg.pageOwnerLines(r.memcgData);
+      this.memcgCache.set(r.memcgData, s);
+    }
+    return s;
   }
 
   /** A record's lines, each computed once (the text and page_owner_sort both use them). */

@@ -147,7 +147,19 @@ function runPageOwner(ctx: PluginContext): void {
       main.write(text);
       if (onlyStdout) continue;
       const h = handleInfo(r.handle);
-      sorter.add({ header: parts.header, stack: parts.stack, stackId: h.id, rest: parts.rest, pfnLine: parts.pfnLine, stackAllocator: h.allocator, pid: r.pid, tgid: r.tgid, comm: r.comm, pages, tsNsec: r.tsNsec });
+      sorter.add({
+        headerKey: fmt.headerSortKey(r),
+        headerNoTs: () => fmt.headerWithoutTs(r),
+        stack: parts.stack,
+        stackId: h.id,
+        rest: parts.rest,
+        allocator: fmt.pfnLineAllocator(r) | h.allocator,
+        pid: r.pid,
+        tgid: r.tgid,
+        comm: r.comm,
+        pages,
+        tsNsec: r.tsNsec,
+      });
     }
     if (onlyStdout) continue;
     const h = handleInfo(r.handle);

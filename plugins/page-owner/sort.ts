@@ -8,16 +8,18 @@
  * hashing the whole stack text per record.
  */
 export interface SortInput {
-  readonly header: string;
+  /** Short key equal exactly when the headers without ts digits are equal. */
+  readonly headerKey: string;
+  /** Header line with the ts digits removed; called only for the first record of a group. */
+  readonly headerNoTs: () => string;
   /** Frames text (" %pS\n" lines). */
   readonly stack: string;
   /** Small integer naming the stack text (equal ids ⇔ equal texts). */
   readonly stackId: number;
   /** Migrate-reason and memcg lines. */
   readonly rest: string;
-  readonly pfnLine: string;
-  /** ALLOCATOR_VMALLOC when the stack has __vmalloc_node_range right after an alloc_pages line. */
-  readonly stackAllocator: number;
+  /** get_allocator() bits: CMA/slab from the PFN line, VMALLOC from the stack (0 = none yet). */
+  readonly allocator: number;
   readonly pid: number;
   readonly tgid: number;
   readonly comm: string;
@@ -57,12 +59,12 @@ export function stackAllocator(text: string): number {
   return ap >= 0 && ap < v ? ALLOCATOR_VMALLOC : 0;
 }
 
-/** get_allocator(): CMA and slab from the PFN line, vmalloc from the stack, else OTHERS. */
-export function allocatorOf(pfnLine: string, stackBits: number): number {
-  let a = stackBits;
+/** The get_allocator() bits the PFN line gives: "CMA" and "slab" anywhere in it. */
+export function pfnLineAllocatorBits(pfnLine: string): number {
+  let a = 0;
   if (pfnLine.includes('CMA')) a |= ALLOCATOR_CMA;
   if (pfnLine.includes('slab')) a |= ALLOCATOR_SLAB;
-  return a || ALLOCATOR_OTHERS;
+  return a;
 }
 
 function allocatorText(a: number): string {
@@ -97,11 +99,16 @@ export class PageOwnerSorter {
     private readonly printsAllocator: boolean,
   ) {}
 
+  private readonly restIds = new Map<string, number>();
+
   add(r: SortInput): void {
-    const allocator = allocatorOf(r.pfnLine, r.stackAllocator);
-    const headerNoTs = removeTsDigits(r.header);
+    const allocator = r.allocator || ALLOCATOR_OTHERS;
     let key: string;
-    if (this.cull.length === 0) key = `${headerNoTs}\u0000${r.stackId}\u0000${r.rest}`;
+    if (this.cull.length === 0) {
+      let restId = this.restIds.get(r.rest);
+      if (restId === undefined) this.restIds.set(r.rest, (restId = this.restIds.size));
+      key = `${r.stackId}:${restId}:${r.headerKey}`;
+    }
     else {
       key = this.cull
         .map((c) => (c === 'pid' ? r.pid : c === 'tgid' ? r.tgid : c === 'name' ? r.comm : c === 'stacktrace' ? `${r.stackId}\u0001${r.rest}` : allocator))
@@ -113,7 +120,7 @@ export class PageOwnerSorter {
       g.pages += r.pages;
       return;
     }
-    this.groups.set(key, { headerNoTs, stack: r.stack, rest: r.rest, pid: r.pid, tgid: r.tgid, comm: r.comm, tsNsec: r.tsNsec, allocator, num: 1, pages: r.pages });
+    this.groups.set(key, { headerNoTs: r.headerNoTs(), stack: r.stack, rest: r.rest, pid: r.pid, tgid: r.tgid, comm: r.comm, tsNsec: r.tsNsec, allocator, num: 1, pages: r.pages });
   }
 
   private txt(g: Group): string {
