@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureFile, fixtureSets, fixtureText, rawDump } from '../helpers/fixtures.js';
+import { fixtureFile, fixtureSets, fixtureText, manifest, rawDump } from '../helpers/fixtures.js';
 import { ramparse, readOut, tempDir, type RunResult } from '../helpers/run.js';
 
 const SETS = fixtureSets();
@@ -126,6 +126,19 @@ for (const set of SETS) {
       expect(readOut(c, 'page_owner.txt') === ref).toBe(true);
       expect(readOut(a, 'page_owner.txt') === ref).toBe(true);
       expect(readOut(b, 'page_owner.txt') === ref).toBe(true);
+    });
+
+    it.runIf(manifest(set).dwarf.committed)('--types dwarf and --types btf give byte-identical page_owner and slabinfo output', () => {
+      const btf = tempDir();
+      const dwarf = tempDir();
+      const args = ['--print-pagetracking', '--slabinfo', elf, '--vmlinux', vmlinux, '-q'];
+      const a = ramparse([...args, '-o', btf, '--types', 'btf']);
+      const b = ramparse([...args, '-o', dwarf, '--types', 'dwarf']);
+      expect(a.code).toBe(0);
+      expect(b.code).toBe(0);
+      for (const f of ['page_owner.txt', 'page_owner_sorted.txt', 'page_owner_summary.txt', 'slabinfo.txt']) {
+        expect(readOut(dwarf, f) === readOut(btf, f), f).toBe(true);
+      }
     });
 
     it('--format json emits one record per allocation', () => {
