@@ -85,16 +85,17 @@ export function fixtureText(set, content) {
 }
 
 /**
- * The raw dump.bin of a set: the ELF vmcore's PT_LOAD bytes laid out at (paddr − lowest paddr), holes
- * zero-filled, as pmemsave writes it. Returned with its physical base.
+ * The raw dump.bin of a set, as `pmemsave` of the guest RAM writes it: the ELF vmcore's PT_LOAD bytes
+ * inside [ramPhysBase, ramPhysBase + ramMiB) at (paddr − ramPhysBase), holes zero-filled. (The ELF
+ * also holds non-RAM blocks such as the x86 BIOS ROM at 0xfffc0000, which a RAM image does not.)
  */
 export function rawDump(set) {
   const elfPath = fixtureFile(set, 'vmcore.elf');
   const m = manifest(set);
   const elfEntry = Object.values(m.files).find((f) => f.content === 'vmcore.elf');
-  const out = join(cacheDir(), elfEntry.contentSha256, 'dump.bin');
-  const starts = m.memoryRanges.map((r) => BigInt(r.start));
-  const base = starts.reduce((a, s) => (s < a ? s : a), starts[0]);
+  const out = join(cacheDir(), elfEntry.contentSha256, 'ram.bin');
+  const base = BigInt(m.ramPhysBase);
+  const ramEnd = base + BigInt(m.ramMiB) * 1048576n;
   if (existsSync(out + '.ok')) return { path: out, base };
   const head = Buffer.alloc(1 << 16);
   const fdIn = openSync(elfPath, 'r');
@@ -112,6 +113,7 @@ export function rawDump(set) {
       const offset = Number(head.readBigUInt64LE(b + 8));
       const paddr = head.readBigUInt64LE(b + 24);
       const filesz = Number(head.readBigUInt64LE(b + 32));
+      if (paddr < base || paddr + BigInt(filesz) > ramEnd) continue;
       let done = 0;
       while (done < filesz) {
         const n = readSync(fdIn, buf, 0, Math.min(buf.length, filesz - done), offset + done);

@@ -3,7 +3,7 @@
  * dump.bin@base, --ram-file), --info reports the true KASLR offset and release, and --ps lists every pid
  * of the live capture with the same comm. Bad inputs give one clear line and a non-zero exit.
  */
-import { closeSync, copyFileSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixtureFile, fixtureSets, fixtureText, manifest, rawDump } from '../helpers/fixtures.js';
@@ -71,6 +71,29 @@ for (const set of SETS) {
         expect(missing).toEqual([]);
       });
     }
+
+    it('without any vmcoreinfo in memory, the image variables next to the banner still give KASLR', () => {
+      const raw = rawDump(set);
+      const copy = join(tempDir(), 'dump.bin');
+      copyFileSync(raw.path, copy);
+      // Spoil every copy of the vmcoreinfo text (vmcoreinfo_data and the ELF note buffer).
+      const bytes = readFileSync(copy);
+      let spoiled = 0;
+      for (let i = bytes.indexOf('OSRELEASE='); i >= 0; i = bytes.indexOf('OSRELEASE=', i + 1)) {
+        bytes.write('X', i, 'latin1');
+        spoiled++;
+      }
+      expect(spoiled).toBeGreaterThan(0);
+      writeFileSync(copy, bytes);
+      for (const args of [[`${copy}@0x${raw.base.toString(16)}`], [copy]]) {
+        const r = ramparse(['--info', ...args, '--vmlinux', vmlinux(), '--format', 'json']);
+        expect(r.stderr).toBe('');
+        const info = JSON.parse(r.stdout) as { kaslrOffset: string; release: string; detectedBy: Record<string, string> };
+        expect(info.kaslrOffset).toBe(m.kaslrOffset);
+        expect(info.release).toBe(m.kernelRelease);
+        expect(info.detectedBy.kaslrOffset).toBe('search');
+      }
+    });
 
     it('--info text output names how each value was found', () => {
       const r = ramparse(['--info', fixtureFile(set, 'vmcore.elf'), '--vmlinux', vmlinux()]);
