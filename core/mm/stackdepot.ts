@@ -13,6 +13,7 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import type { CType } from '../types/ctype.js';
+import type { TypeLayout } from '../types/layout.js';
 import { RamparseError } from '../util/errors.js';
 
 const DEPOT_STACK_ALIGN = 4;
@@ -38,21 +39,45 @@ function field(v: number, f: Field): number {
   return f.width >= 32 ? v >>> 0 : (v >>> f.shift) & ((1 << f.width) - 1);
 }
 
-/** Read `union handle_parts` from type info into a layout. */
-export function handleLayout(kernel: Kernel): HandleLayout {
-  const u = kernel.types.find('union handle_parts');
-  if (!u) throw new RamparseError('union handle_parts is not in the type info: cannot decode stack depot handles');
+/** The layout described by a `union handle_parts` type. */
+export function handleLayoutOf(types: TypeLayout, u: CType, poolsSymbol: 'stack_pools' | 'stack_slabs'): HandleLayout {
   const f = (name: string): Field | undefined => {
-    const m = kernel.types.findMember(u as CType, name);
+    const m = types.findMember(u, name);
     return m ? { shift: m.bitOffset, width: m.bitSize || 32 } : undefined;
   };
   const plus1 = f('pool_index_plus_1');
   const index = plus1 ?? f('pool_index') ?? f('slabindex');
   const offset = f('offset');
   if (!index || !offset) throw new RamparseError('union handle_parts has no index/offset bitfields this version of ramparse knows');
+  return { index, indexPlusOne: plus1 !== undefined, offset, valid: f('valid'), extra: f('extra'), poolsSymbol };
+}
+
+/** Read `union handle_parts` from the kernel's type info into a layout. */
+export function handleLayout(kernel: Kernel): HandleLayout {
+  const u = kernel.types.find('union handle_parts');
+  if (!u) throw new RamparseError('union handle_parts is not in the type info: cannot decode stack depot handles');
   const poolsSymbol = kernel.hasSymbol('stack_pools') ? 'stack_pools' : 'stack_slabs';
   if (!kernel.hasSymbol(poolsSymbol)) throw new RamparseError('neither stack_pools nor stack_slabs is in the vmlinux');
-  return { index, indexPlusOne: plus1 !== undefined, offset, valid: f('valid'), extra: f('extra'), poolsSymbol };
+  return handleLayoutOf(kernel.types, u, poolsSymbol);
+}
+
+export interface DecodedHandle {
+  /** Pool (or slab) index, already corrected for the +1 encoding. */
+  readonly pool: number;
+  /** Byte offset of the record inside its pool. */
+  readonly offset: number;
+}
+
+/** Split a handle; undefined for handles the kernel would reject (valid bit clear, index+1 of 0). */
+export function decodeHandle(l: HandleLayout, handle: number): DecodedHandle | undefined {
+  if (!handle) return undefined;
+  if (l.valid && field(handle, l.valid) === 0) return undefined;
+  let pool = field(handle, l.index);
+  if (l.indexPlusOne) {
+    if (pool === 0) return undefined;
+    pool -= 1;
+  }
+  return { pool, offset: field(handle, l.offset) << DEPOT_STACK_ALIGN };
 }
 
 export class StackDepot {
@@ -86,17 +111,11 @@ export class StackDepot {
 
   /** Address of the stack_record a handle points to (no validation beyond the pool lookup). */
   recordAddress(handle: number): bigint | undefined {
-    const l = this.layout;
-    if (l.valid && field(handle, l.valid) === 0) return undefined;
-    let index = field(handle, l.index);
-    if (l.indexPlusOne) {
-      if (index === 0) return undefined;
-      index -= 1;
-    }
-    if (index >= this.maxPools) return undefined;
-    const pool = this.kernel.readPointer(this.pools + BigInt(index * 8));
+    const d = decodeHandle(this.layout, handle);
+    if (!d || d.pool >= this.maxPools) return undefined;
+    const pool = this.kernel.readPointer(this.pools + BigInt(d.pool * 8));
     if (pool === 0n) return undefined;
-    return pool + (BigInt(field(handle, l.offset)) << BigInt(DEPOT_STACK_ALIGN));
+    return pool + BigInt(d.offset);
   }
 
   private read(handle: number): readonly bigint[] | undefined {

@@ -6,7 +6,7 @@
 import type { Kernel } from '../../core/kernel/kernel.js';
 import { formatFlags, PageFlagsFormatter, readFlagNames, readStringArray, type FlagName } from '../../core/mm/flags.js';
 import { MemcgNames } from '../../core/mm/memcg.js';
-import type { PageOwnerRecord, PageOwnerWalker } from '../../core/mm/page-owner.js';
+import type { PageOwnerFields, PageOwnerRecord, PageOwnerWalker } from '../../core/mm/page-owner.js';
 import { Pageblocks } from '../../core/mm/pageblock.js';
 import type { StackDepot } from '../../core/mm/stackdepot.js';
 import type { Symbolizer } from '../../core/symbols/symbolizer.js';
@@ -24,6 +24,25 @@ function gfpMovableMask(kernel: Kernel): { mask: number; shift: number } {
     return { mask, shift: Math.min(Number(movBit), Number(recBit)) };
   }
   return { mask: 0x18, shift: 3 }; // ___GFP_MOVABLE 0x08 | ___GFP_RECLAIMABLE 0x10, unchanged since 4.x
+}
+
+/**
+ * Which header print_page_owner() has, from the struct page_owner members that exist.
+ * 6.7 stopped printing free_ts without changing the struct: only there does the version decide;
+ * free_pid/free_tgid (added after) prove a newer kernel by themselves.
+ */
+export function headerStyleFor(f: PageOwnerFields, atLeast67: boolean): HeaderStyle {
+  if (!f.pid) return 'v5.10';
+  if (!f.freeTsNsec) return 'v5.11';
+  if (!f.tgid) return 'v5.13';
+  if (f.freePid || atLeast67) return 'v6.7';
+  return 'v5.18';
+}
+
+/** The PFN line: hex pfn since 6.5 (no type change to detect it by); %pGp prints the value itself when pff[] exists (5.14+). */
+export function pfnStyleFor(atLeast65: boolean, pGpPrintsFields: boolean): PfnStyle {
+  if (atLeast65) return 'hex';
+  return pGpPrintsFields ? 'dec' : 'dec-hexflags';
 }
 
 export class PageOwnerFormatter {
@@ -51,16 +70,9 @@ export class PageOwnerFormatter {
     readonly depot: StackDepot,
     readonly symbols: Symbolizer,
   ) {
-    const f = walker.fields;
-    if (!f.pid) this.headerStyle = 'v5.10';
-    else if (!f.freeTsNsec) this.headerStyle = 'v5.11';
-    else if (!f.tgid) this.headerStyle = 'v5.13';
-    // 6.7 stopped printing free_ts; free_pid/free_tgid (6.8) prove a newer kernel by themselves.
-    else if (f.freePid || kernel.versionAtLeast(6, 7)) this.headerStyle = 'v6.7';
-    else this.headerStyle = 'v5.18';
+    this.headerStyle = headerStyleFor(walker.fields, kernel.versionAtLeast(6, 7));
     this.pageFlags = new PageFlagsFormatter(kernel);
-    if (kernel.versionAtLeast(6, 5)) this.pfnStyle = 'hex';
-    else this.pfnStyle = this.pageFlags.printsFields ? 'dec' : 'dec-hexflags';
+    this.pfnStyle = pfnStyleFor(kernel.versionAtLeast(6, 5), this.pageFlags.printsFields);
     this.gfpNames = readFlagNames(kernel, 'gfpflag_names');
     this.migratetypeNames = readStringArray(kernel, 'migratetype_names');
     this.migrateReasonNames = kernel.hasSymbol('migrate_reason_names') ? readStringArray(kernel, 'migrate_reason_names') : [];
