@@ -79,7 +79,8 @@ export class PageOwnerFormatter {
     this.movable = gfpMovableMask(kernel);
     this.mobilityDisabled = kernel.hasSymbol('page_group_by_mobility_disabled') ? kernel.readU32(kernel.symbol('page_group_by_mobility_disabled')) !== 0 : false;
     this.pageblocks = new Pageblocks(kernel, walker.model);
-    this.memcg = walker.page.memcgData !== undefined ? new MemcgNames(kernel) : undefined;
+    // print_page_owner_memcg() arrived in 5.19 (struct page had memcg_data since 5.11 without it).
+    this.memcg = walker.page.memcgData !== undefined && kernel.versionAtLeast(5, 19) ? new MemcgNames(kernel) : undefined;
     this.pageblockPages = 2 ** walker.model.pageblockOrder;
   }
 

@@ -2,7 +2,8 @@
  * Issue 4 acceptance: offline page_owner.txt against what the live kernel printed into
  * /sys/kernel/debug/page_owner right before the dump, record by record (keyed by PFN).
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixtureFile, fixtureSets, fixtureText, manifest, rawDump } from '../helpers/fixtures.js';
 import { ramparse, readOut, tempDir, type RunResult } from '../helpers/run.js';
@@ -110,7 +111,7 @@ for (const set of SETS) {
       expect(pages).toBe(expectedPages);
     });
 
-    it('kdump-compressed, raw dump.bin (no base) and --ram-file give byte-identical output', () => {
+    it('kdump-compressed, raw dump.bin (no base), --ram-file and a split Qualcomm dir give byte-identical output', () => {
       const raw = rawDump(set);
       const a = tempDir();
       const b = tempDir();
@@ -119,6 +120,17 @@ for (const set of SETS) {
       const r2 = ramparse(['--print-pagetracking', '--ram-file', raw.path, `0x${raw.base.toString(16)}`, `0x${end.toString(16)}`, '--vmlinux', vmlinux, '-o', b, '-q']);
       const c = tempDir();
       const r3 = ramparse(['--print-pagetracking', fixtureFile(set, 'vmcore.kdump'), '--vmlinux', vmlinux, '-o', c, '-q']);
+      // A Qualcomm-style split dump: two DDRCS files and a load.cmm describing them.
+      const qdir = tempDir();
+      const bytes = readFileSync(raw.path);
+      const half = Math.floor(bytes.length / 2 / 4096) * 4096;
+      writeFileSync(join(qdir, 'DDRCS0_0.BIN'), bytes.subarray(0, half));
+      writeFileSync(join(qdir, 'DDRCS1_0.BIN'), bytes.subarray(half));
+      writeFileSync(join(qdir, 'load.cmm'), `d.load.binary DDRCS0_0.BIN 0x${raw.base.toString(16)} /noclear\nd.load.binary DDRCS1_0.BIN 0x${(raw.base + BigInt(half)).toString(16)} /noclear\n`);
+      const q = tempDir();
+      const r4 = ramparse(['--print-pagetracking', '--auto-dump', qdir, '--vmlinux', vmlinux, '-o', q, '-q']);
+      expect(r4.code).toBe(0);
+      expect(readOut(q, 'page_owner.txt') === readOut(outdir, 'page_owner.txt')).toBe(true);
       expect(r1.code).toBe(0);
       expect(r2.code).toBe(0);
       expect(r3.code).toBe(0);
