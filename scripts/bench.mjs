@@ -8,10 +8,10 @@
 // For each dump: the page_owner walk alone (pfn/s, records/s), then `ramparse --print-pagetracking`
 // end to end in a fresh process (wall time, peak RSS).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtureFile, fixtureSets, REPO } from './lib/fixtures.mjs';
+import { fixtureFile, fixtureSets, manifest, REPO } from './lib/fixtures.mjs';
 
 const dist = join(REPO, 'dist');
 if (!existsSync(join(dist, 'core/cli/bin.js'))) spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
@@ -72,8 +72,16 @@ for (const t of targets) {
   else console.log(`  --print-pagetracking     failed: ${e2e.stderr.trim().split('\n').pop()}`);
 }
 
+// DWARF type index: the fixture vmlinux files that keep DWARF, and a distribution vmlinux with full
+// DWARF when one is available (RAMPARSE_BENCH_DWARF, or what `npm run lab -- dbg` fetched).
 const dwarfBench = join(REPO, 'scripts/bench-dwarf.mjs');
-if (existsSync(dwarfBench)) {
-  console.log('\nDWARF type index (scripts/bench-dwarf.mjs):');
-  spawnSync(process.execPath, [dwarfBench], { stdio: 'inherit' });
+const labWork = process.env.RAMPARSE_LAB_WORK ?? '/work/lab-work';
+const dwarfTargets = fixtureSets()
+  .filter((s) => manifest(s).dwarf?.committed)
+  .map((s) => fixtureFile(s, 'vmlinux'));
+const distro = process.env.RAMPARSE_BENCH_DWARF ?? (existsSync(join(labWork, 'dbg')) ? readdirSync(join(labWork, 'dbg')).filter((f) => f.startsWith('vmlinux-')).map((f) => join(labWork, 'dbg', f))[0] : undefined);
+if (distro) dwarfTargets.push(distro);
+for (const v of dwarfTargets) {
+  console.log(`\nDWARF type index of ${v}:`);
+  spawnSync(process.execPath, [dwarfBench, v], { stdio: 'inherit' });
 }
