@@ -73,7 +73,8 @@ for (const t of targets) {
 }
 
 // DWARF type index: the fixture vmlinux files that keep DWARF, and a distribution vmlinux with full
-// DWARF when one is available (RAMPARSE_BENCH_DWARF, or what `npm run lab -- dbg` fetched).
+// DWARF when one is available (RAMPARSE_BENCH_DWARF, or $RAMPARSE_LAB_WORK/dbg/vmlinux-* as fetched by
+// fixtures/lab/fetch-dbg-vmlinux.sh).
 const dwarfBench = join(REPO, 'scripts/bench-dwarf.mjs');
 const labWork = process.env.RAMPARSE_LAB_WORK ?? '/work/lab-work';
 const dwarfTargets = fixtureSets()
