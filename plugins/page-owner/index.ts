@@ -6,6 +6,7 @@
  *   page_tracking.txt       ramparser-compatible per-allocation listing
  *   page_frequency.txt      ramparser-compatible per-stack counts
  *   page_owner_freed.txt    freed pages with their last owner and free stack (when the kernel records them)
+ *   page_owner_stacks.txt   page_owner_stacks/show_stacks (6.9+)
  * With --format json, page_owner.jsonl holds one JSON record per allocation instead.
  */
 import type { Plugin, PluginContext } from '../../core/plugin/api.js';
@@ -16,6 +17,7 @@ import type { TextSink } from '../../core/plugin/output.js';
 import { RamparseError } from '../../core/util/errors.js';
 import { DEFAULT_CATEGORY_RULES } from './categories.js';
 import { PageOwnerFormatter, recordText } from './format.js';
+import { hasPageOwnerStacks, writePageOwnerStacks } from './stacks.js';
 import { PageOwnerSorter, stackAllocator, type CullKey, type SortKey } from './sort.js';
 import { Categorizer, loadCategoryRules, PageOwnerSummary } from './summary.js';
 
@@ -56,6 +58,7 @@ FILES (in OUTDIR, default ./ramparse-out)
   page_tracking.txt       ramparser's per-allocation format
   page_frequency.txt      ramparser's per-stack format
   page_owner_freed.txt    freed pages: last owner and the free stack (kernels with free_handle)
+  page_owner_stacks.txt   /sys/kernel/debug/page_owner_stacks/show_stacks (6.9+)
 
 EXAMPLES
   $ ramparse --print-pagetracking dump.bin --vmlinux vmlinux -o out/
@@ -213,6 +216,11 @@ function runPageOwner(ctx: PluginContext): void {
   freq.close();
 
   if (walker.fields.freeHandle) writeFreed(ctx, walker, fmt);
+  if (hasPageOwnerStacks(k)) {
+    const stacks = ctx.out.file('page_owner_stacks.txt');
+    writePageOwnerStacks(k, symbols, stacks);
+    stacks.close();
+  }
 }
 
 function writeFreed(ctx: PluginContext, walker: PageOwnerWalker, fmt: PageOwnerFormatter): void {

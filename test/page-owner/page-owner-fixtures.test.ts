@@ -153,6 +153,19 @@ for (const set of SETS) {
       }
     });
 
+    it.runIf(Object.values(manifest(set).files).some((f) => f.content === 'live/page_owner_stacks.txt'))(
+      'page_owner_stacks.txt matches the live show_stacks (≥ 95% of stacks identical, breakdown reported)',
+      () => {
+        const blocks = (t: string) => new Set(t.split('\n\n').filter((b) => b.includes('nr_base_pages:')));
+        const live = blocks(fixtureText(set, 'live/page_owner_stacks.txt'));
+        const mine = blocks(readOut(outdir, 'page_owner_stacks.txt'));
+        const same = [...live].filter((b) => mine.has(b)).length;
+        console.log(`${set} page_owner_stacks: live ${live.size}, ours ${mine.size}, identical ${same}`);
+        expect(live.size).toBeGreaterThan(50);
+        expect(same / live.size).toBeGreaterThanOrEqual(0.95);
+      },
+    );
+
     it('--format json emits one record per allocation', () => {
       const dir = tempDir();
       const r = ramparse(['--print-pagetracking', elf, '--vmlinux', vmlinux, '-o', dir, '--format', 'json', '-q']);
