@@ -33,6 +33,20 @@ function parseKeys<T extends string>(value: unknown, allowed: readonly T[], opti
   return keys as T[];
 }
 
+/** page_owner_sort's --pid/--tgid/--name filters: a record passes when it matches every given list. */
+function recordFilter(options: Readonly<Record<string, unknown>>): (r: PageOwnerRecord) => boolean {
+  const nums = (v: unknown, opt: string) => {
+    if (v === undefined) return undefined;
+    const list = String(v).split(',').map((x) => x.trim());
+    if (!list.every((x) => /^\d+$/.test(x))) throw new RamparseError(`${opt} ${String(v)}: expected comma-separated numbers`);
+    return new Set(list.map(Number));
+  };
+  const pids = nums(options.poPid, '--po-pid');
+  const tgids = nums(options.poTgid, '--po-tgid');
+  const names = options.poName === undefined ? undefined : new Set(String(options.poName).split(','));
+  return (r) => (!pids || pids.has(r.pid)) && (!tgids || tgids.has(r.tgid)) && (!names || names.has(r.comm));
+}
+
 function hex16(v: bigint): string {
   return v.toString(16).padStart(16, '0');
 }
@@ -72,6 +86,9 @@ EXAMPLES
     { flags: '--po-sort <keys>', description: 'page_owner_sorted.txt order: times,pages,pid,tgid,name,stacktrace,alloc_ts,txt (default times)' },
     { flags: '--po-cull <keys>', description: 'page_owner_sorted.txt grouping: pid,tgid,name,stacktrace,allocator (default: whole record text)' },
     { flags: '--categories <file>', description: 'extra stack-category rules (JSON) for page_owner_summary.txt' },
+    { flags: '--po-pid <pids>', description: 'sorted/summary files: only records of these pids (comma-separated)' },
+    { flags: '--po-tgid <tgids>', description: 'sorted/summary files: only records of these tgids (a whole process group)' },
+    { flags: '--po-name <comms>', description: 'sorted/summary files: only records whose task comm is one of these' },
   ],
   requires: {
     symbols: ['page_owner_ops', 'max_pfn', 'gfpflag_names', 'pageflag_names', 'migratetype_names'],
@@ -108,6 +125,7 @@ function runPageOwner(ctx: PluginContext): void {
     k.versionAtLeast(6, 7),
   );
   const summary = new PageOwnerSummary(k.pageSize, walker.fields.tgid);
+  const keep = recordFilter(ctx.options);
   const stats: WalkStats = { pfnsVisited: 0, records: 0, skippedRanges: [] };
   const { start, end } = walker.range;
   const progress = ctx.progress('page_owner', end - start);
@@ -148,7 +166,7 @@ function runPageOwner(ctx: PluginContext): void {
         continue;
       }
       main.write(text);
-      if (onlyStdout) continue;
+      if (onlyStdout || !keep(r)) continue;
       const h = handleInfo(r.handle);
       sorter.add({
         headerKey: fmt.headerSortKey(r),
@@ -164,7 +182,7 @@ function runPageOwner(ctx: PluginContext): void {
         tsNsec: r.tsNsec,
       });
     }
-    if (onlyStdout) continue;
+    if (onlyStdout || !keep(r)) continue;
     const h = handleInfo(r.handle);
     summary.add({
       tgid: r.tgid,
@@ -199,6 +217,8 @@ function runPageOwner(ctx: PluginContext): void {
   sorted.close();
 
   const sum = ctx.out.file('page_owner_summary.txt');
+  const filters = ['poPid', 'poTgid', 'poName'].filter((o) => ctx.options[o] !== undefined).map((o) => `${o.slice(2).toLowerCase()} in {${String(ctx.options[o])}}`);
+  if (filters.length) sum.line(`(only records with ${filters.join(' and ')})`);
   for (const line of summary.render((h) => fmt.frames(h))) sum.line(line);
   if (stats.skippedRanges.length) {
     sum.line('Skipped (incomplete dump):');
