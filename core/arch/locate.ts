@@ -119,6 +119,13 @@ export function locateKernel(dump: OpenedDump, vmlinux: Vmlinux, opts: LocateOpt
     detectedBy.pageSize = info?.pageSize ? (infoHow as DetectionMethod) : vmlinux.config ? 'symbol' : 'default';
     return { arch, memory: c.memory, vmcoreinfo: info, detectedBy, banner: got };
   }
+  if (opts.kaslrOffset !== undefined || opts.physOffset !== undefined) {
+    const given = [opts.kaslrOffset !== undefined ? `--kaslr-offset ${hex(opts.kaslrOffset)}` : '', opts.physOffset !== undefined ? `--phys-offset ${hex(opts.physOffset)}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    const why = lastError instanceof InputError && lastError.message.includes('does not match') ? 'linux_banner there is not the vmlinux\'s' : lastError?.message ?? 'no candidate';
+    throw new RamparseError(`${dump.files.join(', ')}: with ${given} the kernel is not where they say (${why}); check the values, or leave them out to detect them`);
+  }
   if (lastError instanceof TranslationError || lastError instanceof NotInDumpError) {
     throw new RamparseError(
       `${dump.files.join(', ')}: cannot read linux_banner through the dump's kernel page tables (${lastError.message}); the dump may be truncated or its page tables damaged`,

@@ -155,6 +155,20 @@ describe('bad input', () => {
     expect(r.stderr).toMatch(/page tables/);
   });
 
+  it('--kaslr-offset overrides: the true value works, a wrong one is one clear line', () => {
+    const m = manifest(set);
+    const ok = ramparse(['--info', fixtureFile(set, 'vmcore.elf'), '--vmlinux', fixtureFile(set, 'vmlinux'), '--kaslr-offset', m.kaslrOffset, '--format', 'json']);
+    expect(ok.code).toBe(0);
+    const info = JSON.parse(ok.stdout) as { kaslrOffset: string; detectedBy: Record<string, string> };
+    expect(info.kaslrOffset).toBe(m.kaslrOffset);
+    expect(info.detectedBy.kaslrOffset).toBe('override');
+    const wrong = (BigInt(m.kaslrOffset) + 0x200000n).toString(16);
+    const bad = ramparse(['--info', fixtureFile(set, 'vmcore.elf'), '--vmlinux', fixtureFile(set, 'vmlinux'), '--kaslr-offset', `0x${wrong}`]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain(`--kaslr-offset 0x${wrong}`);
+  });
+
   it('a missing dump file is one clear line', () => {
     const r = ramparse(['--info', '/nonexistent/dump.bin', '--vmlinux', fixtureFile(set, 'vmlinux')]);
     expect(r.code).not.toBe(0);
