@@ -55,6 +55,31 @@ export function typeName(t: CType): string {
   }
 }
 
+/**
+ * sizeof for any type, given how to resolve typedefs/qualifiers and forward declarations
+ * (`resolve` must at least strip them). void counts as 1 byte, as GNU C does; functions have no size.
+ */
+export function byteSizeOf(t: CType, resolve: (t: CType) => CType = strip): number | undefined {
+  const ty = resolve(t);
+  switch (ty.kind) {
+    case 'int':
+    case 'float':
+    case 'pointer':
+    case 'struct':
+    case 'union':
+    case 'enum':
+      return ty.size;
+    case 'array': {
+      const e = byteSizeOf(ty.element, resolve);
+      return e === undefined ? undefined : ty.length * e;
+    }
+    case 'void':
+      return 1;
+    default:
+      return undefined;
+  }
+}
+
 export class TypeLayout {
   private readonly memberCache = new Map<string, ResolvedMember | null>();
   private readonly typeCache = new Map<string, CType | null>();
@@ -87,22 +112,10 @@ export class TypeLayout {
   }
 
   sizeof(t: CType | string): number {
-    const ty = this.complete(typeof t === 'string' ? this.type(t) : t);
-    switch (ty.kind) {
-      case 'int':
-      case 'float':
-      case 'pointer':
-      case 'struct':
-      case 'union':
-      case 'enum':
-        return ty.size;
-      case 'array':
-        return ty.length * this.sizeof(ty.element);
-      case 'void':
-        return 1;
-      default:
-        throw new TypeError_(`sizeof: ${typeName(ty)} has no size`);
-    }
+    const ty = typeof t === 'string' ? this.type(t) : t;
+    const size = byteSizeOf(ty, (x) => this.complete(x));
+    if (size === undefined) throw new TypeError_(`sizeof: ${typeName(strip(ty))} has no size`);
+    return size;
   }
 
   private composite(t: CType | string): CompositeType {

@@ -5,6 +5,7 @@
  * for flexible arrays, forward declarations resolved to a definition from any unit.
  */
 import type { CType, CompositeType, EnumType, Enumerator, Member } from '../ctype.js';
+import { byteSizeOf } from '../layout.js';
 import { VOID } from '../ctype.js';
 import { DW_AT, DW_ATE, DW_FORM, DW_TAG } from './constants.js';
 import type { Die, DieReader } from './die-reader.js';
@@ -322,19 +323,7 @@ export class TypeDecoder {
   /** Byte size of a type (for DWARF 3 bitfields without DW_AT_byte_size). */
   private byteSize(t: CType): number {
     const s = this.strip(t);
-    switch (s.kind) {
-      case 'int':
-      case 'float':
-      case 'pointer':
-      case 'struct':
-      case 'union':
-      case 'enum':
-        return s.size;
-      case 'array':
-        return s.length * this.byteSize(s.element);
-      default:
-        return 0;
-    }
+    return s.kind === 'void' ? 0 : byteSizeOf(s, (x) => this.strip(x)) ?? 0;
   }
 }
 
