@@ -27,29 +27,50 @@ export class MemcgNames {
     this.cssOnline = kernel.enumValue('CSS_ONLINE') ?? 2n;
   }
 
+  /**
+   * Pages whose memcg the 6.10+ code path cannot reach: it reads any non-slab memcg_data as an
+   * obj_cgroup, and for user pages (memcg_data = the mem_cgroup itself) that dereferences garbage —
+   * the live kernel faults in print_page_owner() there (seen on 6.12.117). These get the line kernels
+   * with page_memcg_check() print.
+   */
+  unreachableViaObjcg = 0;
+
   pageOwnerLines(memcgData: bigint): string {
     if (memcgData === 0n) return '';
     if (memcgData & this.objFlag) return 'Slab cache page\n';
     const ptr = memcgData & ~this.flagsMask;
-    let memcg: bigint;
+    const kmem = (memcgData & this.kmemFlag) !== 0n;
     try {
-      if (this.alwaysObjcg || memcgData & this.kmemFlag) {
-        memcg = ptr === 0n ? 0n : this.kernel.readPointer(ptr + BigInt(this.kernel.offsetof('struct obj_cgroup', 'memcg')));
-      } else {
-        memcg = ptr;
+      if (this.alwaysObjcg && !kmem) {
+        try {
+          const viaObjcg = this.objcgMemcg(ptr);
+          return viaObjcg === 0n ? '' : this.line(viaObjcg, kmem);
+        } catch {
+          this.unreachableViaObjcg++;
+        }
       }
-      if (memcg === 0n) return '';
-      const key = memcg * 4n + (memcgData & this.kmemFlag ? 1n : 0n);
-      let line = this.cache.get(key);
-      if (line === undefined) {
-        line = this.describe(memcg, (memcgData & this.kmemFlag) !== 0n);
-        this.cache.set(key, line);
-      }
-      return line;
+      // page_memcg_check(): kmem pages point at an obj_cgroup, others at the mem_cgroup itself.
+      const memcg = kmem ? this.objcgMemcg(ptr) : ptr;
+      return memcg === 0n ? '' : this.line(memcg, kmem);
     } catch (e) {
       this.kernel.warn(`memcg of a page unreadable (${(e as Error).message}); its "Charged" line is omitted`);
       return '';
     }
+  }
+
+  /** obj_cgroup_memcg(). */
+  private objcgMemcg(objcg: bigint): bigint {
+    return objcg === 0n ? 0n : this.kernel.readPointer(objcg + BigInt(this.kernel.offsetof('struct obj_cgroup', 'memcg')));
+  }
+
+  private line(memcg: bigint, kmem: boolean): string {
+    const key = memcg * 4n + (kmem ? 1n : 0n);
+    let line = this.cache.get(key);
+    if (line === undefined) {
+      line = this.describe(memcg, kmem);
+      this.cache.set(key, line);
+    }
+    return line;
   }
 
   private describe(memcg: bigint, kmem: boolean): string {

@@ -56,6 +56,7 @@ export class PageOwnerFormatter {
   private readonly mobilityDisabled: boolean;
   private readonly pageblocks: Pageblocks;
   private readonly memcg: MemcgNames | undefined;
+
   private readonly gfpCache = new Map<number, string>();
   private readonly stackCache = new Map<number, string>();
   private readonly flagsCache = new Map<bigint, string>();
@@ -209,6 +210,11 @@ export class PageOwnerFormatter {
     if (r.lastMigrateReason === -1) return '';
     const name = this.migrateReasonNames[r.lastMigrateReason] ?? '(null)';
     return `Page has been migrated, last migrate reason: ${name}\n`;
+  }
+
+  /** Distinct memcg_data values the kernel's own 6.10+ code path would have faulted on. */
+  get memcgUnreachable(): number {
+    return this.memcg?.unreachableViaObjcg ?? 0;
   }
 
   memcgLines(r: PageOwnerRecord): string {

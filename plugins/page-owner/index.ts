@@ -210,6 +210,11 @@ function runPageOwner(ctx: PluginContext): void {
   main.close();
   tracking?.close();
   if (dropped) ctx.warn(`${dropped} records longer than a page were dropped, as the kernel's reader drops them`);
+  if (fmt.memcgUnreachable) {
+    ctx.warn(
+      `${fmt.memcgUnreachable} memcg(s) of user pages are not reachable the way this kernel's print_page_owner_memcg() reads them (as an obj_cgroup; the live kernel faults there): their "Charged" lines show the page's memcg as page_memcg_check() finds it`,
+    );
+  }
 
   if (onlyStdout) return;
   const sorted = ctx.out.file('page_owner_sorted.txt');
