@@ -19,9 +19,13 @@ Prints what ramparse detected and how ("note" = VMCOREINFO note, "scan" = vmcore
 found in memory, "search" = derived from the image's own variables, "override" =
 given on the command line).
 
-EXAMPLE
+EXAMPLE (the x86_64-6.1 fixture)
   $ ramparse --info vmcore.elf --vmlinux vmlinux --format json
-  {"arch":"arm64","release":"6.12.57","pageSize":4096,"vaBits":39,...}`,
+  {"arch":"x86_64","release":"6.1.176-ramparse-lab","banner":"Linux version 6.1.176-ramparse-lab …",
+   "pageSize":4096,"vaBits":47,"pageOffset":"0xffff93eb00000000","kaslrOffset":"0x6c00000",
+   "physBase":"0x5600000","physOffset":"0x0","memoryRanges":[{"start":"0x0","end":"0x8000000"},
+   {"start":"0xfffc0000","end":"0x100000000"}],"dumpFormat":"elf","typeSource":"btf",
+   "detectedBy":{"kaslrOffset":"note","physBase":"note","memoryRanges":"note","pageSize":"note"},"tasks":40}`,
   run(ctx) {
     const k = ctx.kernel;
     let tasks = 0;

@@ -74,14 +74,20 @@ FILES (in OUTDIR, default ./ramparse-out)
   page_owner_freed.txt    freed pages: last owner and the free stack (kernels with free_handle)
   page_owner_stacks.txt   /sys/kernel/debug/page_owner_stacks/show_stacks (6.9+)
 
-EXAMPLES
+EXAMPLES (the x86_64-6.1 fixture)
   $ ramparse --print-pagetracking dump.bin --vmlinux vmlinux -o out/
-  $ ramparse --print-pagetracking vmcore.elf --vmlinux vmlinux --stdout | head
-  Page allocated via order 0, mask 0x152c40(GFP_NOFS|__GFP_NOWARN|__GFP_NORETRY|__GFP_HARDWALL|__GFP_MOVABLE), pid 1, tgid 1 (init), ts 1034873340 ns
-  PFN 0x3d1e type Movable Block 15 type Movable Flags 0x100000000000000(node=0|zone=1)
-   get_page_from_freelist+0xe58/0x1070
-   ...
-  $ ramparse --print-pagetracking dump.bin --vmlinux vmlinux --po-cull tgid,name --po-sort pages`,
+  $ ramparse --print-pagetracking vmcore.elf --vmlinux vmlinux --stdout | grep -A6 GFP_HIGHUSER_MOVABLE | head -7
+  Page allocated via order 0, mask 0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), pid 274, tgid 274 (seq), ts 6313594417 ns, free_ts 0 ns
+  PFN 21504 type Movable Block 21 type Movable Flags 0x8001e(referenced|uptodate|dirty|lru|swapbacked|zone=0)
+   get_page_from_freelist+0xad2/0xb50
+   __alloc_pages+0x11e/0x210
+   shmem_get_folio_gfp.constprop.0+0x340/0x630
+   shmem_write_begin+0x41/0x90
+   generic_perform_write+0xca/0x200
+  $ ramparse --print-pagetracking vmcore.elf --vmlinux vmlinux --po-cull tgid,name --po-sort pages -o out/
+  $ head -2 out/page_owner_sorted.txt
+  1357 times, 1715 pages, TGID 1, task_comm_name: swapper/0
+  740 times, 743 pages, TGID 8, task_comm_name: kworker/u4:0`,
   options: [
     { flags: '--po-sort <keys>', description: 'page_owner_sorted.txt order: times,pages,pid,tgid,name,stacktrace,alloc_ts,txt (default times)' },
     { flags: '--po-cull <keys>', description: 'page_owner_sorted.txt grouping: pid,tgid,name,stacktrace,allocator (default: whole record text)' },

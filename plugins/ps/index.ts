@@ -20,12 +20,12 @@ thread is listed (the idle task of CPU 0 too, as pid 0). COMM is the name
 workqueue workers with their last work's description ("kworker/0:1-events").
 Kernel threads show in [brackets] like ps does.
 
-EXAMPLE
-  $ ramparse --ps vmcore.elf --vmlinux vmlinux
-      PID    TGID    PPID ST COMM
-        0       0       0 R  [swapper/0]
-        1       1       0 S  init
-        2       2       0 S  [kthreadd]`,
+EXAMPLE (the x86_64-6.1 fixture)
+  $ ramparse --ps vmcore.elf --vmlinux vmlinux | head -4
+       PID    TGID    PPID ST COMM
+         0       0       0 R  [swapper/0]
+         1       1       0 S  rpcapture
+         2       2       0 S  [kthreadd]`,
   requires: {
     symbols: ['init_task'],
     members: [

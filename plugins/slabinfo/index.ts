@@ -28,11 +28,11 @@ approximated above 10000 partial slabs on 6.10+. See --slabsummary for exact cou
 "allocated"/"free", and for SLAB_STORE_USER caches the allocating pid, cpu, time and
 stack (like crash "kmem -S").
 
-EXAMPLE
-  $ ramparse --slabinfo vmcore.elf --vmlinux vmlinux --stdout | head -3
+EXAMPLE (the x86_64-6.1 fixture)
+  $ ramparse --slabinfo vmcore.elf --vmlinux vmlinux --stdout | grep -E '^(slabinfo|pgdemo|kmalloc-64 )'
   slabinfo - version: 2.1
-  # name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables ...
-  pgdemo_cache        1000   1020    200   20    1 : tunables    0    0    0 : slabdata     51     51      0`,
+  pgdemo_cache        1000   2010    264   15    1 : tunables    0    0    0 : slabdata    134    134      0
+  kmalloc-64           576    576     64   64    1 : tunables    0    0    0 : slabdata      9      9      0`,
   options: [{ flags: '--slab-objects <name>', description: 'also list the objects of this cache (allocated/free, alloc stacks)' }],
   requires: {
     symbols: ['slab_caches'],
