@@ -73,6 +73,7 @@ export class PageOwnerWalker {
   readonly fields: PageOwnerFields;
   private readonly off: OwnerOffsets;
   private readonly extFlagsOffset: number;
+  private readonly flagValues = new Map<number, Map<number, bigint>>();
   private readonly bitOwner: number;
   private readonly bitAllocated: number;
 
@@ -179,6 +180,20 @@ export class PageOwnerWalker {
     }
   }
 
+  /** page->flags as a bigint, shared between pages with equal flags (most pages share a few values). */
+  private flags(buf: Buffer, off: number): bigint {
+    const lo = buf.readUInt32LE(off);
+    const hi = buf.readUInt32LE(off + 4);
+    let byHi = this.flagValues.get(hi);
+    if (!byHi) this.flagValues.set(hi, (byHi = new Map()));
+    let v = byHi.get(lo);
+    if (v === undefined) {
+      v = (BigInt(hi) << 32n) | BigInt(lo);
+      if (byHi.size < 65536) byHi.set(lo, v);
+    }
+    return v;
+  }
+
   /** test_bit(bit, &page_ext->flags) without allocating a bigint per page. */
   private extBit(ext: Buffer, eOff: number, bit: number): boolean {
     return ((ext[eOff + this.extFlagsOffset + (bit >> 3)]! >> (bit & 7)) & 1) === 1;
@@ -198,16 +213,16 @@ export class PageOwnerWalker {
       gfpMask: ext.readUInt32LE(po + o.gfpMask),
       handle,
       freeHandle,
-      tsNsec: o.tsNsec !== undefined ? ext.readBigUInt64LE(po + o.tsNsec) : 0n,
-      freeTsNsec: o.freeTsNsec !== undefined ? ext.readBigUInt64LE(po + o.freeTsNsec) : 0n,
+      tsNsec: o.tsNsec !== undefined ? u64(ext, po + o.tsNsec) : 0n,
+      freeTsNsec: o.freeTsNsec !== undefined ? u64(ext, po + o.freeTsNsec) : 0n,
       pid: o.pid !== undefined ? ext.readInt32LE(po + o.pid) : 0,
       tgid: o.tgid !== undefined ? ext.readInt32LE(po + o.tgid) : 0,
       comm,
       freePid: o.freePid !== undefined ? ext.readInt32LE(po + o.freePid) : 0,
       freeTgid: o.freeTgid !== undefined ? ext.readInt32LE(po + o.freeTgid) : 0,
       lastMigrateReason: o.lastMigrateReason !== undefined ? ext.readInt16LE(po + o.lastMigrateReason) : -1,
-      pageFlags: this.page.flagsOf(pages, pOff),
-      memcgData: this.page.memcgDataOf(pages, pOff),
+      pageFlags: this.flags(pages, pOff + this.page.flags),
+      memcgData: this.page.memcgData === undefined ? 0n : u64(pages, pOff + this.page.memcgData),
       allocated,
     };
   }
@@ -263,6 +278,14 @@ export class PageOwnerWalker {
     const first = startPfn - (startPfn % m.maxOrderNrPages);
     return table - BigInt(first) * BigInt(this.pageExtSize);
   }
+}
+
+/** A u64 field; zero (common for free_ts, memcg_data) without allocating a new bigint. */
+function u64(buf: Buffer, off: number): bigint {
+  const lo = buf.readUInt32LE(off);
+  const hi = buf.readUInt32LE(off + 4);
+  if (hi === 0) return lo === 0 ? 0n : BigInt(lo);
+  return buf.readBigUInt64LE(off);
 }
 
 interface Chunk {
