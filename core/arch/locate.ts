@@ -56,7 +56,8 @@ interface Candidate {
 export function locateKernel(dump: OpenedDump, vmlinux: Vmlinux, opts: LocateOptions = {}): LocatedKernel {
   const vmBanner = vmlinux.banner;
   if (dump.machine && dump.machine !== vmlinux.arch) {
-    throw mismatch(dump, vmlinux, `an ${dump.machine} dump`);
+    const found = findAnyBanner(dump.memory);
+    throw mismatch(dump, vmlinux, found ?? `an ${dump.machine} kernel`);
   }
 
   // 1-2: VMCOREINFO from the container, else from memory.
@@ -146,16 +147,27 @@ function oneLine(s: string): string {
   return s.replace(/\s+$/, '').replace(/\n/g, ' ');
 }
 
-/** The first "Linux version …" line anywhere in the dump (for the mismatch message). */
+/**
+ * The dump's own "Linux version …" banner (for the mismatch message): a complete one ("#<n> …",
+ * ending in "\n\0" like linux_banner) if there is one, else the first such line anywhere. (6.1+ images
+ * also hold a placeholder "… # SMP" string from init/version.c.)
+ */
 function findAnyBanner(memory: PhysicalMemory): string | undefined {
   const needle = Buffer.from('Linux version ');
-  for (const pa of scanPhysical(memory, needle, { maxHits: 1 })) {
-    const b = memory.read(pa, Math.min(400, Number(memory.end - pa)));
-    const text = b.toString('latin1');
-    const end = text.search(/[\n\0]/);
-    return end > 0 ? text.slice(0, end) : text.slice(0, 200);
+  let first: string | undefined;
+  for (const pa of scanPhysical(memory, needle, { maxHits: 64 })) {
+    let b: Buffer;
+    try {
+      b = memory.read(pa, Math.min(400, Number(memory.end - pa)));
+    } catch {
+      continue;
+    }
+    const nl = b.indexOf('\n');
+    const text = b.toString('latin1', 0, nl > 0 ? nl : Math.min(200, b.length));
+    if (nl > 0 && b[nl + 1] === 0 && /\) #\d+ /.test(text)) return text;
+    first ??= text.replace(/\0.*$/s, '');
   }
-  return undefined;
+  return first;
 }
 
 function findBannerInDump(memory: PhysicalMemory, banner: string): boolean {
