@@ -49,7 +49,8 @@ console.log(`\n== first record of ${join('ramparse-out/demo', 'page_owner.txt')}
 console.log(ours.split('\n\n')[0]);
 const module = [...mine.values()].find((t) => t.includes('[pgdemo]'));
 if (module) console.log(`\n== a record with a module frame:\n\n${module}`);
-console.log(`\n== against the live kernel's /sys/kernel/debug/page_owner: ${same} of ${live.size} records byte-identical (${((100 * same) / live.size).toFixed(2)}%); the rest is allocation churn between the capture and the dump.`);
+const churn = same < live.size ? '; the rest changed between the live read and the dump (allocation churn)' : '';
+console.log(`\n== against the live kernel's own /sys/kernel/debug/page_owner: ${same} of ${live.size} records byte-identical (${((100 * same) / live.size).toFixed(2)}%)${churn}.`);
 const summary = readFileSync(join(outdir, 'page_owner_summary.txt'), 'latin1').split('\n');
 console.log(`\n== ${join('ramparse-out/demo', 'page_owner_summary.txt')} (head):\n`);
 console.log(summary.slice(0, 16).join('\n'));
