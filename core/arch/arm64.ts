@@ -43,8 +43,4 @@ export class Arm64Arch extends KernelArch {
   physToVirt(pa: bigint): bigint {
     return pa - this.params.physOffset + this.params.pageOffset;
   }
-
-  imageVirtToPhys(va: bigint): bigint {
-    return va - this.arm.kimageVoffset;
-  }
 }

@@ -354,7 +354,3 @@ function arm64PageSizeFromSymbols(vmlinux: Vmlinux): number {
   }
   return 4096;
 }
-
-export function describeLocated(k: LocatedKernel): string {
-  return `${k.arch.name} kaslr=${hex(k.arch.params.kaslrOffset)} image@${hex(k.arch.params.imagePhys)}`;
-}

@@ -48,9 +48,4 @@ export class X86_64Arch extends KernelArch {
   physToVirt(pa: bigint): bigint {
     return pa + this.params.pageOffset;
   }
-
-  /** Physical address of a kernel-image VA without walking (used while bootstrapping). */
-  imageVirtToPhys(va: bigint): bigint {
-    return va - START_KERNEL_MAP + this.x86.physBase;
-  }
 }

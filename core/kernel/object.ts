@@ -3,7 +3,7 @@
  * values decoded by their declared type. The object's bytes are read once, on first access.
  */
 import type { CType } from '../types/ctype.js';
-import { strip, typeName } from '../types/layout.js';
+import { typeName } from '../types/layout.js';
 import { RamparseError } from '../util/errors.js';
 import type { Kernel } from './kernel.js';
 
@@ -121,11 +121,6 @@ export class KObject {
   /** Reinterpret at the same address as another type. */
   cast(type: string | CType): KObject {
     return this.kernel.object(type, this.address);
-  }
-
-  /** For pointer/array types: the element type stripped of typedefs. */
-  static strip(t: CType): CType {
-    return strip(t);
   }
 }
 

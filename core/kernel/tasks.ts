@@ -99,7 +99,7 @@ const PF_KTHREAD = 0x00200000;
 const PROC_NAME_LEN = 63; // char tcomm[64] in proc_task_name()
 
 /** to_kthread(): task->worker_private since 5.17, task->set_child_tid before. */
-function kthreadOf(kernel: Kernel, task: KObject): bigint {
+function kthreadOf(task: KObject): bigint {
   if (task.has('worker_private')) return task.ptr('worker_private');
   return task.has('set_child_tid') ? task.ptr('set_child_tid') : 0n;
 }
@@ -113,7 +113,7 @@ export function procTaskName(kernel: Kernel, task: KObject, comm: string): strin
     const flags = task.num('flags');
     if (flags & PF_WQ_WORKER) return workerName(kernel, task, comm).slice(0, PROC_NAME_LEN);
     if (flags & PF_KTHREAD && kernel.hasMember('struct kthread', 'full_name')) {
-      const kt = kthreadOf(kernel, task);
+      const kt = kthreadOf(task);
       if (kt !== 0n) {
         const full = kernel.object('struct kthread', kt).ptr('full_name');
         if (full !== 0n) return kernel.readCString(full, PROC_NAME_LEN);
@@ -126,7 +126,7 @@ export function procTaskName(kernel: Kernel, task: KObject, comm: string): strin
 }
 
 function workerName(kernel: Kernel, task: KObject, comm: string): string {
-  const kt = kthreadOf(kernel, task);
+  const kt = kthreadOf(task);
   if (kt === 0n || !kernel.hasType('struct worker')) return comm;
   const worker = kernel.object('struct worker', kernel.object('struct kthread', kt).ptr('data'));
   const pool = worker.deref('pool');

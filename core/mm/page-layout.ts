@@ -20,6 +20,7 @@ export class PageLayout {
   /** 6.12+: page_type >> 24 == PGTY_buddy. */
   private readonly pgtyBuddy: number | undefined;
   private readonly pgtySlab: number | undefined;
+  private readonly pgSlab: bigint | undefined;
 
   constructor(kernel: Kernel) {
     const T = 'struct page';
@@ -35,12 +36,19 @@ export class PageLayout {
     this.pgtyBuddy = b === undefined ? undefined : Number(b);
     const s = kernel.enumValue('PGTY_slab');
     this.pgtySlab = s === undefined ? undefined : Number(s);
+    this.pgSlab = kernel.enumValue('PG_slab');
   }
 
   isBuddy(buf: Buffer, off: number): boolean {
     const t = buf.readUInt32LE(off + this.pageType);
     if (this.pgtyBuddy !== undefined) return t >>> 24 === this.pgtyBuddy;
     return ((t & (PAGE_TYPE_BASE_OLD | PG_BUDDY_OLD)) >>> 0) === PAGE_TYPE_BASE_OLD;
+  }
+
+  /** PageSlab: the PGTY_slab page type since 6.10, the PG_slab flag before. */
+  isSlab(buf: Buffer, off: number): boolean {
+    if (this.pgtySlab !== undefined) return buf.readUInt32LE(off + this.pageType) >>> 24 === this.pgtySlab;
+    return this.pgSlab !== undefined && ((this.flagsOf(buf, off) >> this.pgSlab) & 1n) === 1n;
   }
 
   flagsOf(buf: Buffer, off: number): bigint {

@@ -129,8 +129,6 @@ export function* cacheObjects(kernel: Kernel, cache: SlubCache): Generator<SlabO
   const page = new PageLayout(kernel);
   const slabT = cache.slub.slabType;
   const cacheOff = kernel.offsetof(slabT, 'slab_cache');
-  const pgSlab = kernel.enumValue('PG_slab');
-  const pgtySlab = kernel.enumValue('PGTY_slab');
   const cpuFreelists = new Map<bigint, bigint>();
   for (const c of cache.cpuStates()) if (c.slab !== 0n) cpuFreelists.set(c.slab, c.freelist);
   const chunk = 1 << 14;
@@ -145,11 +143,7 @@ export function* cacheObjects(kernel: Kernel, cache: SlubCache): Generator<SlabO
     }
     for (let i = 0; i < end - pfn; i++) {
       const off = i * page.size;
-      const isSlab =
-        pgtySlab !== undefined
-          ? buf.readUInt32LE(off + page.pageType) >>> 24 === Number(pgtySlab)
-          : pgSlab !== undefined && ((page.flagsOf(buf, off) >> pgSlab) & 1n) === 1n;
-      if (!isSlab || page.isTail(buf, off)) continue;
+      if (!page.isSlab(buf, off) || page.isTail(buf, off)) continue;
       if (kernel.arch.canonical(buf.readBigUInt64LE(off + cacheOff)) !== cache.address) continue;
       const slabAddr = model.pageAddress(pfn + i);
       yield* slabObjects(cache, cache.slub.slab(slabAddr), cpuFreelists.get(slabAddr));

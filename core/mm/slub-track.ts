@@ -16,17 +16,15 @@ export interface Track {
 export class SlubTracks {
   readonly enabled: boolean;
   private readonly infoEnd: number;
-  private readonly trackSize: number;
 
   constructor(
     private readonly kernel: Kernel,
-    private readonly cache: SlubCache,
+    cache: SlubCache,
   ) {
     const bit = kernel.enumValue('_SLAB_STORE_USER');
     const flag = bit !== undefined ? 1n << bit : 0x10000n;
     this.enabled = (cache.flags & flag) !== 0n && kernel.hasType('struct track');
     this.infoEnd = cache.offset >= cache.inuse ? cache.inuse + 8 : cache.inuse;
-    this.trackSize = this.enabled ? kernel.sizeof('struct track') : 0;
   }
 
   /** The allocation track of an object (undefined when tracking is off or unreadable). */

@@ -198,8 +198,4 @@ export class PageOwnerSorter {
       yield line + '\n';
     }
   }
-
-  get groupCount(): number {
-    return this.groups.size;
-  }
 }
