@@ -88,7 +88,14 @@ export class MemoryModel {
     if (!this.sparse) return undefined;
     const hit = this.sections.get(nr);
     if (hit !== undefined) return hit ?? undefined;
-    const info = this.readSection(nr);
+    let info: SectionInfo | undefined;
+    try {
+      info = this.readSection(nr);
+    } catch (e) {
+      if (!(e instanceof RamparseError)) throw e;
+      // A truncated dump can lack the memblock-allocated mem_section tables (they sit at the top of RAM).
+      this.kernel.warn(`mem_section entry of section ${nr} (pfn 0x${(nr * this.pagesPerSection).toString(16)}...) unreadable (${e.message}); its pages are skipped`);
+    }
     this.sections.set(nr, info ?? null);
     return info;
   }

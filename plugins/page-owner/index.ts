@@ -119,6 +119,7 @@ EXAMPLES (the x86_64-6.1 fixture)
 
 function runPageOwner(ctx: PluginContext): void {
   const k = ctx.kernel;
+  const warningsBefore = k.warnings.length;
   const walker = new PageOwnerWalker(k);
   const depot = new StackDepot(k);
   const symbols = new Symbolizer(k);
@@ -231,9 +232,10 @@ function runPageOwner(ctx: PluginContext): void {
   const filters = ['poPid', 'poTgid', 'poName'].filter((o) => ctx.options[o] !== undefined).map((o) => `${o.slice(2).toLowerCase()} in {${String(ctx.options[o])}}`);
   if (filters.length) sum.line(`(only records with ${filters.join(' and ')})`);
   for (const line of summary.render((h) => fmt.frames(h))) sum.line(line);
-  if (stats.skippedRanges.length) {
-    sum.line('Skipped (incomplete dump):');
-    for (const s of stats.skippedRanges) sum.line(`  ${s}`);
+  const warnings = k.warnings.slice(warningsBefore);
+  if (warnings.length) {
+    sum.line('Partial results - skipped or damaged in this dump:');
+    for (const w of warnings) sum.line(`  ${w}`);
   }
   sum.close();
 

@@ -20,7 +20,7 @@ export function parseCategoryRules(text: string, where: string): CategoryRule[] 
     throw new RamparseError(`${where}: not valid JSON (${(e as Error).message})`);
   }
   const rules = (doc as { rules?: unknown }).rules;
-  if (!Array.isArray(rules)) throw new RamparseError(`${where}: expected {"rules": [{"name": …, "frames": […]}]}`);
+  if (!Array.isArray(rules)) throw new RamparseError(`${where}: expected {"rules": [{"name": ..., "frames": [...]}]}`);
   return rules.map((r, i) => {
     const rule = r as { name?: unknown; frames?: unknown };
     if (typeof rule.name !== 'string' || !Array.isArray(rule.frames) || !rule.frames.every((f) => typeof f === 'string')) {
@@ -151,7 +151,7 @@ export class PageOwnerSummary {
     lines.push(
       ...this.table(`By process group (${this.hasTgid ? 'tgid' : 'pid'}):`, who, [...this.byTgid.entries()].sort(byPages), (k) => {
         const comms = [...(this.tgidComms.get(Number(k))?.entries() ?? [])].sort((a, b) => b[1] - a[1]).map(([c]) => c);
-        return ` ${comms.slice(0, 4).join(', ')}${comms.length > 4 ? `, … (+${comms.length - 4})` : ''}`;
+        return ` ${comms.slice(0, 4).join(', ')}${comms.length > 4 ? `, ... (+${comms.length - 4})` : ''}`;
       }),
     );
     lines.push(...this.table('By category (first matching kernel entry point):', 'CATEGORY', [...this.byCategory.entries()].sort(byPages)));
