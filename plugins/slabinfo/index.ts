@@ -47,16 +47,23 @@ EXAMPLE (the x86_64-6.1 fixture)
   run(ctx) {
     const slub = new Slub(ctx.kernel);
     const caches = slub.caches();
-    const out = ctx.out.file('slabinfo.txt');
-    out.write(SLABINFO_HEADER);
+    // text: the exact /proc/slabinfo; json/csv: the same numbers as rows
+    const out = ctx.format === 'text' ? ctx.out.file('slabinfo.txt') : undefined;
+    const rows = out
+      ? undefined
+      : ctx.out.table('slabinfo', ['name', 'active_objs', 'num_objs', 'objsize', 'objperslab', 'pagesperslab', 'active_slabs', 'num_slabs'].map((name) => ({ name })));
+    out?.write(SLABINFO_HEADER);
     for (const c of caches) {
       try {
-        out.line(formatSlabinfoRow(slabinfoRow(ctx.kernel, c)));
+        const r = slabinfoRow(ctx.kernel, c);
+        if (out) out.line(formatSlabinfoRow(r));
+        else rows!.add([r.name, r.activeObjs, r.numObjs, r.objSize, r.objPerSlab, r.pagesPerSlab, r.numSlabs, r.numSlabs]);
       } catch (e) {
         ctx.warn(`cache ${c.name}: ${(e as Error).message}; row skipped`);
       }
     }
-    out.close();
+    out?.close();
+    rows?.end();
     const name = ctx.options.slabObjects as string | undefined;
     if (name) listObjects(ctx, slub, name);
   },

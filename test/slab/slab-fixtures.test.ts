@@ -66,6 +66,17 @@ for (const set of SETS) {
       expect(objects).toMatch(/^ {6}pgdemo_\w+\+0x[0-9a-f]+\/0x[0-9a-f]+ \[pgdemo\]$/m);
     });
 
+    it('--format json gives the same numbers as rows', () => {
+      const r = ramparse(['--slabinfo', fixtureFile(set, 'vmcore.elf'), '--vmlinux', fixtureFile(set, 'vmlinux'), '--format', 'json', '--stdout']);
+      expect(r.code).toBe(0);
+      const rowsJson = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string | number>);
+      const text = rows(readOut(outdir, 'slabinfo.txt'));
+      expect(rowsJson.map((x) => x.name)).toEqual(text.map((x) => x.name));
+      const demo = rowsJson.find((x) => x.name === m.pgdemo.cache)!;
+      const fields = text.find((x) => x.name === m.pgdemo.cache)!.line.split(/\s+/);
+      expect([demo.active_objs, demo.num_objs, demo.objsize].map(String)).toEqual(fields.slice(1, 4));
+    });
+
     it('has a totals line', () => {
       expect(readOut(outdir, 'slabsummary.txt')).toMatch(/^TOTAL\s+-\s+-\s+\d+\s+\d+\s+\d+\s+\d+\s+-$/m);
     });
