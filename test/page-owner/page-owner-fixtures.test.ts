@@ -179,6 +179,18 @@ for (const set of SETS) {
   });
 }
 
+describe('--stdout', () => {
+  it('prints page_owner.txt, and only that, to stdout', () => {
+    const set = SETS[0]!;
+    const dir = tempDir();
+    const files = ramparse(['--print-pagetracking', fixtureFile(set, 'vmcore.elf'), '--vmlinux', fixtureFile(set, 'vmlinux'), '-o', dir, '-q']);
+    const out = ramparse(['--print-pagetracking', fixtureFile(set, 'vmcore.elf'), '--vmlinux', fixtureFile(set, 'vmlinux'), '--stdout', '-q']);
+    expect(files.code).toBe(0);
+    expect(out.code).toBe(0);
+    expect(out.stdout === readOut(dir, 'page_owner.txt')).toBe(true);
+  });
+});
+
 describe('a dump cut short', () => {
   it('still completes; stderr and the summary say what was skipped', () => {
     // x86_64 maps the kernel with page tables inside the image, so cutting the top of RAM keeps the
