@@ -73,7 +73,7 @@ export class PageOwnerWalker {
   readonly fields: PageOwnerFields;
   private readonly off: OwnerOffsets;
   private readonly extFlagsOffset: number;
-  private readonly flagValues = new Map<number, Map<number, bigint>>();
+  private readonly sharedValues = new Map<number, Map<number, bigint>>();
   private readonly bitOwner: number;
   private readonly bitAllocated: number;
 
@@ -180,12 +180,15 @@ export class PageOwnerWalker {
     }
   }
 
-  /** page->flags as a bigint, shared between pages with equal flags (most pages share a few values). */
-  private flags(buf: Buffer, off: number): bigint {
+  /**
+   * A u64 that repeats across pages (page->flags, page->memcg_data) as a bigint shared between equal
+   * values: most pages share a few of them, and a new bigint per page is the walk's main cost.
+   */
+  private shared(buf: Buffer, off: number): bigint {
     const lo = buf.readUInt32LE(off);
     const hi = buf.readUInt32LE(off + 4);
-    let byHi = this.flagValues.get(hi);
-    if (!byHi) this.flagValues.set(hi, (byHi = new Map()));
+    let byHi = this.sharedValues.get(hi);
+    if (!byHi) this.sharedValues.set(hi, (byHi = new Map()));
     let v = byHi.get(lo);
     if (v === undefined) {
       v = (BigInt(hi) << 32n) | BigInt(lo);
@@ -221,8 +224,8 @@ export class PageOwnerWalker {
       freePid: o.freePid !== undefined ? ext.readInt32LE(po + o.freePid) : 0,
       freeTgid: o.freeTgid !== undefined ? ext.readInt32LE(po + o.freeTgid) : 0,
       lastMigrateReason: o.lastMigrateReason !== undefined ? ext.readInt16LE(po + o.lastMigrateReason) : -1,
-      pageFlags: this.flags(pages, pOff + this.page.flags),
-      memcgData: this.page.memcgData === undefined ? 0n : u64(pages, pOff + this.page.memcgData),
+      pageFlags: this.shared(pages, pOff + this.page.flags),
+      memcgData: this.page.memcgData === undefined ? 0n : this.shared(pages, pOff + this.page.memcgData),
       allocated,
     };
   }
@@ -280,11 +283,15 @@ export class PageOwnerWalker {
   }
 }
 
-/** A u64 field; zero (common for free_ts, memcg_data) without allocating a new bigint. */
+/**
+ * A u64 field. Values below 2^53 (timestamps in ns up to 104 days of uptime, zero fields) become one
+ * bigint from an exact double, which costs far less than Buffer.readBigUInt64LE's bigint arithmetic.
+ */
 function u64(buf: Buffer, off: number): bigint {
   const lo = buf.readUInt32LE(off);
   const hi = buf.readUInt32LE(off + 4);
   if (hi === 0) return lo === 0 ? 0n : BigInt(lo);
+  if (hi < 0x200000) return BigInt(hi * 4294967296 + lo);
   return buf.readBigUInt64LE(off);
 }
 
