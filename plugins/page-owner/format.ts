@@ -118,8 +118,8 @@ export class PageOwnerFormatter {
     return Math.floor(pfn / this.pageblockPages);
   }
 
-  header(r: PageOwnerRecord): string {
-    return this.headerWith(r, String(r.tsNsec));
+  header(r: PageOwnerRecord, ts = String(r.tsNsec)): string {
+    return this.headerWith(r, ts);
   }
 
   /**
@@ -228,9 +228,9 @@ export class PageOwnerFormatter {
   }
 
   /** A record's lines, each computed once (the text and page_owner_sort both use them). */
-  parts(r: PageOwnerRecord): RecordParts {
+  parts(r: PageOwnerRecord, ts = String(r.tsNsec)): RecordParts {
     return {
-      header: this.header(r),
+      header: this.header(r, ts),
       pfnLine: this.pfnLine(r),
       stack: this.stackText(r.handle) ?? '',
       rest: this.migrateLine(r) + this.memcgLines(r),

@@ -16,7 +16,7 @@ import { Symbolizer } from '../../core/symbols/symbolizer.js';
 import type { TextSink } from '../../core/plugin/output.js';
 import { RamparseError } from '../../core/util/errors.js';
 import { DEFAULT_CATEGORY_RULES } from './categories.js';
-import { PageOwnerFormatter, recordText } from './format.js';
+import { PageOwnerFormatter, recordText, type RecordParts } from './format.js';
 import { hasPageOwnerStacks, writePageOwnerStacks } from './stacks.js';
 import { PageOwnerSorter, stackAllocator, type CullKey, type SortKey } from './sort.js';
 import { Categorizer, loadCategoryRules, PageOwnerSummary } from './summary.js';
@@ -126,7 +126,8 @@ function runPageOwner(ctx: PluginContext): void {
   const fmt = new PageOwnerFormatter(k, walker, depot, symbols);
   const rules = loadCategoryRules(DEFAULT_CATEGORY_RULES, ctx.options.categories as string | undefined);
   const categorizer = new Categorizer(rules);
-  const sorter = new PageOwnerSorter(
+  const sorter = new PageOwnerSorter<PageOwnerRecord>(
+    (r) => fmt.headerWithoutTs(r),
     parseKeys(ctx.options.poCull, CULL_KEYS, '--po-cull'),
     parseKeys(ctx.options.poSort, SORT_KEYS, '--po-sort'),
     k.versionAtLeast(6, 7),
@@ -141,7 +142,7 @@ function runPageOwner(ctx: PluginContext): void {
 
   const main: TextSink = json ? ctx.out.file('page_owner.jsonl') : ctx.out.file('page_owner.txt');
   const tracking = onlyStdout || json ? undefined : ctx.out.file('page_tracking.txt');
-  const frequency = new Map<number, { count: number; pages: number; who: Map<string, number> }>();
+  const frequency = new Map<number, { count: number; pages: number; who: Map<number, Map<string, number>> }>();
   let dropped = 0;
 
   // Everything derived from a stack is computed once per handle.
@@ -163,34 +164,38 @@ function runPageOwner(ctx: PluginContext): void {
 
   for (const r of walker.walk('allocated', stats, (pfn) => progress.update(pfn - start))) {
     const pages = 2 ** r.order;
+    const ts = String(r.tsNsec); // bigint to decimal once: header and page_tracking.txt both print it
+    let parts: RecordParts | undefined;
     if (json) {
       main.line(JSON.stringify(recordJson(fmt, r, fmt.frames(r.handle))));
     } else {
-      const parts = fmt.parts(r);
+      parts = fmt.parts(r, ts);
       const text = recordText(parts, k.pageSize);
       if (text === undefined) {
         dropped++;
         continue;
       }
       main.write(text);
-      if (onlyStdout || !keep(r)) continue;
-      const h = handleInfo(r.handle);
-      sorter.add({
-        headerKey: fmt.headerSortKey(r),
-        headerNoTs: () => fmt.headerWithoutTs(r),
-        stack: parts.stack,
-        stackId: h.id,
-        rest: parts.rest,
-        allocator: fmt.pfnLineAllocator(r) | h.allocator,
-        pid: r.pid,
-        tgid: r.tgid,
-        comm: r.comm,
-        pages,
-        tsNsec: r.tsNsec,
-      });
     }
     if (onlyStdout || !keep(r)) continue;
     const h = handleInfo(r.handle);
+    if (parts) {
+      sorter.add(
+        {
+          headerKey: fmt.headerSortKey(r),
+          stack: parts.stack,
+          stackId: h.id,
+          rest: parts.rest,
+          allocator: fmt.pfnLineAllocator(r) | h.allocator,
+          pid: r.pid,
+          tgid: r.tgid,
+          comm: r.comm,
+          pages,
+          tsNsec: r.tsNsec,
+        },
+        r,
+      );
+    }
     summary.add({
       tgid: r.tgid,
       pid: r.pid,
@@ -203,15 +208,18 @@ function runPageOwner(ctx: PluginContext): void {
     });
     if (tracking) {
       tracking.write(
-        `PFN : 0x${r.pfn.toString(16)}-0x${(r.pfn + pages).toString(16)} Page : 0x${walker.model.pageAddress(r.pfn).toString(16)} Order : ${r.order} PID : ${r.pid} ts_nsec ${r.tsNsec} gfp 0x${r.gfpMask.toString(16)}\n${h.tracking}\n`,
+        `PFN : 0x${r.pfn.toString(16)}-0x${(r.pfn + pages).toString(16)} Page : 0x${walker.model.pageAddress(r.pfn).toString(16)} Order : ${r.order} PID : ${r.pid} ts_nsec ${ts} gfp 0x${r.gfpMask.toString(16)}\n${h.tracking}\n`,
       );
     }
     let f = frequency.get(r.handle);
     if (!f) frequency.set(r.handle, (f = { count: 0, pages: 0, who: new Map() }));
     f.count++;
     f.pages += pages;
-    const who = `PID ${r.pid} (${r.comm}) order ${r.order}`;
-    f.who.set(who, (f.who.get(who) ?? 0) + 1);
+    // who allocated with this stack: pid and order as one number, then comm
+    const pidOrder = r.pid * 64 + r.order;
+    let byComm = f.who.get(pidOrder);
+    if (!byComm) f.who.set(pidOrder, (byComm = new Map()));
+    byComm.set(r.comm, (byComm.get(r.comm) ?? 0) + 1);
   }
   progress.done();
   main.close();
@@ -243,7 +251,11 @@ function runPageOwner(ctx: PluginContext): void {
   for (const [handle, f] of [...frequency.entries()].sort((a, b) => b[1].count - a[1].count || b[1].pages - a[1].pages)) {
     freq.line(`Allocated ${f.count} times, total memory: ${(f.pages * k.pageSize) / 1024} KB`);
     for (const fr of fmt.frames(handle)) freq.line(`      ${fr}`);
-    for (const [who, n] of [...f.who.entries()].sort((a, b) => b[1] - a[1])) freq.line(`   ${who}: ${n} times`);
+    const who: Array<[string, number]> = [];
+    for (const [pidOrder, byComm] of f.who) {
+      for (const [comm, n] of byComm) who.push([`PID ${Math.floor(pidOrder / 64)} (${comm}) order ${pidOrder % 64}`, n]);
+    }
+    for (const [w, n] of who.sort((a, b) => b[1] - a[1])) freq.line(`   ${w}: ${n} times`);
     freq.line('');
   }
   freq.close();

@@ -10,8 +10,6 @@
 export interface SortInput {
   /** Short key equal exactly when the headers without ts digits are equal. */
   readonly headerKey: string;
-  /** Header line with the ts digits removed; called only for the first record of a group. */
-  readonly headerNoTs: () => string;
   /** Frames text (" %pS\n" lines). */
   readonly stack: string;
   /** Small integer naming the stack text (equal ids ⇔ equal texts). */
@@ -89,10 +87,12 @@ function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export class PageOwnerSorter {
+export class PageOwnerSorter<R = unknown> {
   private readonly groups = new Map<string, Group>();
 
   constructor(
+    /** The header line without ts digits, asked only for the first record of each group. */
+    private readonly headerNoTsOf: (record: R) => string,
     private readonly cull: readonly CullKey[],
     private readonly sort: readonly SortKey[],
     /** Kernels ≥6.7 ship the page_owner_sort that prints ", allocated by …". */
@@ -101,7 +101,7 @@ export class PageOwnerSorter {
 
   private readonly restIds = new Map<string, number>();
 
-  add(r: SortInput): void {
+  add(r: SortInput, record: R): void {
     const allocator = r.allocator || ALLOCATOR_OTHERS;
     let key: string;
     if (this.cull.length === 0) {
@@ -120,7 +120,7 @@ export class PageOwnerSorter {
       g.pages += r.pages;
       return;
     }
-    this.groups.set(key, { headerNoTs: r.headerNoTs(), stack: r.stack, rest: r.rest, pid: r.pid, tgid: r.tgid, comm: r.comm, tsNsec: r.tsNsec, allocator, num: 1, pages: r.pages });
+    this.groups.set(key, { headerNoTs: this.headerNoTsOf(record), stack: r.stack, rest: r.rest, pid: r.pid, tgid: r.tgid, comm: r.comm, tsNsec: r.tsNsec, allocator, num: 1, pages: r.pages });
   }
 
   private txt(g: Group): string {

@@ -78,7 +78,7 @@ interface Bucket {
   pages: number;
 }
 
-function add(map: Map<string, Bucket>, key: string, pages: number): void {
+function add<K>(map: Map<K, Bucket>, key: K, pages: number): void {
   const b = map.get(key);
   if (b) {
     b.records++;
@@ -98,9 +98,9 @@ export interface SummaryInput {
 }
 
 export class PageOwnerSummary {
-  private readonly byTgid = new Map<string, Bucket>();
+  private readonly byTgid = new Map<number, Bucket>();
   private readonly tgidComms = new Map<number, Map<string, number>>();
-  private readonly byOrder = new Map<string, Bucket>();
+  private readonly byOrder = new Map<number, Bucket>();
   private readonly byMigratetype = new Map<string, Bucket>();
   private readonly byCategory = new Map<string, Bucket>();
   private readonly byStack = new Map<number, Bucket>();
@@ -117,25 +117,21 @@ export class PageOwnerSummary {
     this.records++;
     this.pages += r.pages;
     const id = this.hasTgid ? r.tgid : r.pid;
-    add(this.byTgid, String(id), r.pages);
+    add(this.byTgid, id, r.pages);
     let comms = this.tgidComms.get(id);
     if (!comms) this.tgidComms.set(id, (comms = new Map()));
     comms.set(r.comm, (comms.get(r.comm) ?? 0) + r.pages);
-    add(this.byOrder, String(r.order), r.pages);
+    add(this.byOrder, r.order, r.pages);
     add(this.byMigratetype, r.migratetype, r.pages);
     add(this.byCategory, r.category, r.pages);
-    const s = this.byStack.get(r.handle);
-    if (s) {
-      s.records++;
-      s.pages += r.pages;
-    } else this.byStack.set(r.handle, { records: 1, pages: r.pages });
+    add(this.byStack, r.handle, r.pages);
   }
 
   private kib(pages: number): string {
     return String((pages * this.pageSize) / 1024);
   }
 
-  private table(title: string, keyTitle: string, rows: Array<[string, Bucket]>, extra?: (key: string) => string): string[] {
+  private table<K extends string | number>(title: string, keyTitle: string, rows: Array<[K, Bucket]>, extra?: (key: K) => string): string[] {
     const out = [title, `${'PAGES'.padStart(10)} ${'KiB'.padStart(12)} ${'RECORDS'.padStart(9)}  ${keyTitle}`];
     for (const [k, b] of rows) out.push(`${String(b.pages).padStart(10)} ${this.kib(b.pages).padStart(12)} ${String(b.records).padStart(9)}  ${k}${extra ? extra(k) : ''}`);
     out.push('');
@@ -150,12 +146,12 @@ export class PageOwnerSummary {
     const who = this.hasTgid ? 'TGID (threads\' comms, most pages first)' : 'PID (comm)';
     lines.push(
       ...this.table(`By process group (${this.hasTgid ? 'tgid' : 'pid'}):`, who, [...this.byTgid.entries()].sort(byPages), (k) => {
-        const comms = [...(this.tgidComms.get(Number(k))?.entries() ?? [])].sort((a, b) => b[1] - a[1]).map(([c]) => c);
+        const comms = [...(this.tgidComms.get(k)?.entries() ?? [])].sort((a, b) => b[1] - a[1]).map(([c]) => c);
         return ` ${comms.slice(0, 4).join(', ')}${comms.length > 4 ? `, ... (+${comms.length - 4})` : ''}`;
       }),
     );
     lines.push(...this.table('By category (first matching kernel entry point):', 'CATEGORY', [...this.byCategory.entries()].sort(byPages)));
-    lines.push(...this.table('By order:', 'ORDER', [...this.byOrder.entries()].sort((a, b) => Number(a[0]) - Number(b[0]))));
+    lines.push(...this.table('By order:', 'ORDER', [...this.byOrder.entries()].sort((a, b) => a[0] - b[0])));
     lines.push(...this.table('By migratetype of the allocation:', 'MIGRATETYPE', [...this.byMigratetype.entries()].sort(byPages)));
     lines.push(`Top ${topStacks} stacks by pages:`);
     for (const [handle, b] of [...this.byStack.entries()].sort(byPages).slice(0, topStacks)) {
