@@ -89,7 +89,7 @@ export function exactCounts(kernel: Kernel, cache: SlubCache): ExactCounts {
   for (const n of cache.nodes()) {
     total += n.totalObjects;
     slabs += n.nrSlabs;
-    for (const s of cache.partialSlabs(n)) nodeFree += BigInt(s.objects - s.inuse);
+    nodeFree += partialFree(cache, n, false);
   }
   let cpuFree = 0n;
   for (const c of cache.cpuStates()) {
