@@ -29,6 +29,8 @@ export class Kernel {
   readonly release: string;
   readonly version: KernelVersion;
   readonly warnings: string[] = [];
+  /** How this kernel was opened (set by openKernel), so a worker thread can open the same dump. */
+  openRequest: import('./open.js').OpenKernelRequest | undefined;
   private configCache: Map<string, string> | null | undefined;
   private percpuOffsetsCache: bigint[] | undefined;
   private readonly pageSizeN: bigint;

@@ -23,7 +23,9 @@ export async function openKernel(req: OpenKernelRequest): Promise<Kernel> {
     dump = openDump(req);
     const located = locateKernel(dump, vmlinux, { kaslrOffset: req.kaslrOffset, physOffset: req.physOffset });
     const registry = await openTypeRegistry(vmlinux.elf, req.types ?? 'auto');
-    return new Kernel(vmlinux, located, registry, dump);
+    const kernel = new Kernel(vmlinux, located, registry, dump);
+    kernel.openRequest = req;
+    return kernel;
   } catch (e) {
     dump?.close();
     vmlinux.close();

@@ -9,6 +9,9 @@
  *   page_owner_stacks.txt   page_owner_stacks/show_stacks (6.9+)
  * With --format json, page_owner.jsonl holds one JSON record per allocation instead.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Plugin, PluginContext } from '../../core/plugin/api.js';
 import { PageOwnerWalker, type PageOwnerRecord, type WalkStats } from '../../core/mm/page-owner.js';
 import { StackDepot } from '../../core/mm/stackdepot.js';
@@ -17,6 +20,8 @@ import type { TextSink } from '../../core/plugin/output.js';
 import { RamparseError } from '../../core/util/errors.js';
 import { DEFAULT_CATEGORY_RULES } from './categories.js';
 import { PageOwnerFormatter, recordText, type RecordParts } from './format.js';
+import { recordFilter, writeRamparserFiles, type RecordFilter } from './ramparser-files.js';
+import type { RamparserJob } from './ramparser-worker.js';
 import { hasPageOwnerStacks, writePageOwnerStacks } from './stacks.js';
 import { PageOwnerSorter, stackAllocator, type CullKey, type SortKey } from './sort.js';
 import { Categorizer, loadCategoryRules, PageOwnerSummary } from './summary.js';
@@ -33,22 +38,35 @@ function parseKeys<T extends string>(value: unknown, allowed: readonly T[], opti
   return keys as T[];
 }
 
-/** page_owner_sort's --pid/--tgid/--name filters: a record passes when it matches every given list. */
-function recordFilter(options: Readonly<Record<string, unknown>>): (r: PageOwnerRecord) => boolean {
+/** --po-pid/--po-tgid/--po-name as a filter description (validated here, applied by recordFilter). */
+function filterOptions(options: Readonly<Record<string, unknown>>): RecordFilter {
   const nums = (v: unknown, opt: string) => {
     if (v === undefined) return undefined;
     const list = String(v).split(',').map((x) => x.trim());
     if (!list.every((x) => /^\d+$/.test(x))) throw new RamparseError(`${opt} ${String(v)}: expected comma-separated numbers`);
-    return new Set(list.map(Number));
+    return list.map(Number);
   };
-  const pids = nums(options.poPid, '--po-pid');
-  const tgids = nums(options.poTgid, '--po-tgid');
-  const names = options.poName === undefined ? undefined : new Set(String(options.poName).split(','));
-  return (r) => (!pids || pids.has(r.pid)) && (!tgids || tgids.has(r.tgid)) && (!names || names.has(r.comm));
+  return {
+    pids: nums(options.poPid, '--po-pid'),
+    tgids: nums(options.poTgid, '--po-tgid'),
+    names: options.poName === undefined ? undefined : String(options.poName).split(','),
+  };
 }
 
-function hex16(v: bigint): string {
-  return v.toString(16).padStart(16, '0');
+/**
+ * page_tracking.txt and page_frequency.txt in a worker thread (its own walk of the same dump), when
+ * the kernel was opened from files and the compiled worker exists; else undefined (done inline).
+ */
+function startRamparserWorker(ctx: PluginContext, filter: RecordFilter): Promise<void> | undefined {
+  const request = ctx.kernel.openRequest;
+  const script = new URL('./ramparser-worker.js', import.meta.url);
+  if (!request || !existsSync(fileURLToPath(script))) return undefined;
+  const job: RamparserJob = { request, outdir: ctx.out.outdir, filter };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: job });
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new RamparseError(`page_tracking.txt/page_frequency.txt writer stopped with code ${code}`))));
+  });
 }
 
 export const pageOwnerPlugin: Plugin = {
@@ -113,11 +131,11 @@ EXAMPLES (the x86_64-6.1 fixture)
     },
   },
   run(ctx) {
-    runPageOwner(ctx);
+    return runPageOwner(ctx);
   },
 };
 
-function runPageOwner(ctx: PluginContext): void {
+async function runPageOwner(ctx: PluginContext): Promise<void> {
   const k = ctx.kernel;
   const warningsBefore = k.warnings.length;
   const walker = new PageOwnerWalker(k);
@@ -133,7 +151,8 @@ function runPageOwner(ctx: PluginContext): void {
     k.versionAtLeast(6, 7),
   );
   const summary = new PageOwnerSummary(k.pageSize, walker.fields.tgid);
-  const keep = recordFilter(ctx.options);
+  const filter = filterOptions(ctx.options);
+  const keep = recordFilter(filter);
   const stats: WalkStats = { pfnsVisited: 0, records: 0, skippedRanges: [] };
   const { start, end } = walker.range;
   const progress = ctx.progress('page_owner', end - start);
@@ -141,22 +160,20 @@ function runPageOwner(ctx: PluginContext): void {
   const onlyStdout = ctx.out.toStdout;
 
   const main: TextSink = json ? ctx.out.file('page_owner.jsonl') : ctx.out.file('page_owner.txt');
-  const tracking = onlyStdout || json ? undefined : ctx.out.file('page_tracking.txt');
-  const frequency = new Map<number, { count: number; pages: number; who: Map<number, Map<string, number>> }>();
+  // ramparser's files come from a second walk, in a worker thread when possible (both cores busy)
+  const ramparserFiles = onlyStdout || json ? undefined : (startRamparserWorker(ctx, filter) ?? 'inline');
   let dropped = 0;
 
   // Everything derived from a stack is computed once per handle.
   const stackIds = new Map<string, number>();
-  const perHandle = new Map<number, { id: number; allocator: number; category: string; tracking: string }>();
+  const perHandle = new Map<number, { id: number; allocator: number; category: string }>();
   const handleInfo = (handle: number) => {
     let h = perHandle.get(handle);
     if (!h) {
       const text = fmt.stackText(handle) ?? '';
       let id = stackIds.get(text);
       if (id === undefined) stackIds.set(text, (id = stackIds.size));
-      const frames = depot.fetch(handle) ?? [];
-      const tracking = frames.map((a) => `      [<${hex16(a)}>] ${symbols.format(a).replace(/\/0x[0-9a-f]+/, '')}\n`).join('');
-      h = { id, allocator: stackAllocator(text), category: categorizer.categorize(handle, fmt.frames(handle)), tracking };
+      h = { id, allocator: stackAllocator(text), category: categorizer.categorize(handle, fmt.frames(handle)) };
       perHandle.set(handle, h);
     }
     return h;
@@ -206,24 +223,9 @@ function runPageOwner(ctx: PluginContext): void {
       pages,
       category: h.category,
     });
-    if (tracking) {
-      tracking.write(
-        `PFN : 0x${r.pfn.toString(16)}-0x${(r.pfn + pages).toString(16)} Page : 0x${walker.model.pageAddress(r.pfn).toString(16)} Order : ${r.order} PID : ${r.pid} ts_nsec ${ts} gfp 0x${r.gfpMask.toString(16)}\n${h.tracking}\n`,
-      );
-    }
-    let f = frequency.get(r.handle);
-    if (!f) frequency.set(r.handle, (f = { count: 0, pages: 0, who: new Map() }));
-    f.count++;
-    f.pages += pages;
-    // who allocated with this stack: pid and order as one number, then comm
-    const pidOrder = r.pid * 64 + r.order;
-    let byComm = f.who.get(pidOrder);
-    if (!byComm) f.who.set(pidOrder, (byComm = new Map()));
-    byComm.set(r.comm, (byComm.get(r.comm) ?? 0) + 1);
   }
   progress.done();
   main.close();
-  tracking?.close();
   if (dropped) ctx.warn(`${dropped} records longer than a page were dropped, as the kernel's reader drops them`);
   if (fmt.memcgUnreachable) {
     ctx.warn(
@@ -247,24 +249,20 @@ function runPageOwner(ctx: PluginContext): void {
   }
   sum.close();
 
-  const freq = ctx.out.file('page_frequency.txt');
-  for (const [handle, f] of [...frequency.entries()].sort((a, b) => b[1].count - a[1].count || b[1].pages - a[1].pages)) {
-    freq.line(`Allocated ${f.count} times, total memory: ${(f.pages * k.pageSize) / 1024} KB`);
-    for (const fr of fmt.frames(handle)) freq.line(`      ${fr}`);
-    const who: Array<[string, number]> = [];
-    for (const [pidOrder, byComm] of f.who) {
-      for (const [comm, n] of byComm) who.push([`PID ${Math.floor(pidOrder / 64)} (${comm}) order ${pidOrder % 64}`, n]);
-    }
-    for (const [w, n] of who.sort((a, b) => b[1] - a[1])) freq.line(`   ${w}: ${n} times`);
-    freq.line('');
-  }
-  freq.close();
-
   if (walker.fields.freeHandle) writeFreed(ctx, walker, fmt);
   if (hasPageOwnerStacks(k)) {
     const stacks = ctx.out.file('page_owner_stacks.txt');
     writePageOwnerStacks(k, symbols, stacks);
     stacks.close();
+  }
+  if (ramparserFiles === 'inline') {
+    const tracking = ctx.out.file('page_tracking.txt');
+    const frequency = ctx.out.file('page_frequency.txt');
+    writeRamparserFiles(k, filter, tracking, frequency);
+    tracking.close();
+    frequency.close();
+  } else if (ramparserFiles) {
+    await ramparserFiles;
   }
 }
 
