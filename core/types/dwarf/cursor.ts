@@ -102,18 +102,15 @@ export class ByteCursor {
   }
 
   ulebBig(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    let byte: number;
-    do {
-      byte = this.buf[this.pos++]!;
-      result |= BigInt(byte & 0x7f) << shift;
-      shift += 7n;
-    } while (byte >= 0x80);
-    return result;
+    return this.lebBig(false);
   }
 
   slebBig(): bigint {
+    return this.lebBig(true);
+  }
+
+  /** LEB128 of any width as a bigint (DWARF 7.6); signed values sign-extend from the last byte's bit 6. */
+  private lebBig(signed: boolean): bigint {
     let result = 0n;
     let shift = 0n;
     let byte: number;
@@ -122,7 +119,7 @@ export class ByteCursor {
       result |= BigInt(byte & 0x7f) << shift;
       shift += 7n;
     } while (byte >= 0x80);
-    return byte & 0x40 ? result - (1n << shift) : result;
+    return signed && byte & 0x40 ? result - (1n << shift) : result;
   }
 
   skipUleb(): void {
