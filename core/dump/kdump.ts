@@ -73,19 +73,7 @@ class FlattenedSource implements ByteSource {
       maxEnd = Math.max(maxEnd, o + s);
       pos += 16 + s;
     }
-    // Sort by target offset; on overlap the later record (higher index) wins, so split earlier ones.
-    const indexed = recs.map((r, i) => ({ start: r[0], end: r[0] + r[1], file: r[2], order: i }));
-    indexed.sort((a, b) => a.start - b.start || a.order - b.order);
-    const merged: typeof indexed = [];
-    for (const r of indexed) {
-      const last = merged[merged.length - 1];
-      if (!last || r.start >= last.end) {
-        merged.push(r);
-        continue;
-      }
-      // Overlap: rare (headers rewritten at the end). Resolve by order.
-      resolveOverlap(merged, r);
-    }
+    const merged = newestWins(recs.map((r, i) => ({ start: r[0], end: r[0] + r[1], file: r[2], order: i })));
     for (const r of merged) {
       this.starts.push(r.start);
       this.sizes.push(r.end - r.start);
@@ -122,25 +110,47 @@ class FlattenedSource implements ByteSource {
   }
 }
 
-function resolveOverlap(merged: Array<{ start: number; end: number; file: number; order: number }>, r: { start: number; end: number; file: number; order: number }): void {
-  const out: typeof merged = [];
-  const pieces = merged.splice(0, merged.length);
-  for (const p of pieces) {
-    if (p.end <= r.start || p.start >= r.end) {
-      out.push(p);
-      continue;
+interface Piece {
+  readonly start: number;
+  readonly end: number;
+  /** File offset of `start`'s byte. */
+  readonly file: number;
+  /** Position in the stream: a later record overwrites an earlier one when replayed. */
+  readonly order: number;
+}
+
+/**
+ * Disjoint pieces, sorted by start, where every byte comes from the last record that wrote it.
+ * QEMU and makedumpfile write each byte once, so the common case is a plain sort; otherwise records
+ * are laid down newest first and each older one only fills what is still uncovered.
+ */
+export function newestWins(recs: readonly Piece[]): Piece[] {
+  const sorted = [...recs].sort((a, b) => a.start - b.start || a.order - b.order);
+  if (sorted.every((r, i) => i === 0 || r.start >= sorted[i - 1]!.end)) return sorted;
+  const out: Piece[] = [];
+  for (const r of [...recs].sort((a, b) => b.order - a.order)) {
+    // first piece that ends after r starts
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (out[mid]!.end <= r.start) lo = mid + 1;
+      else hi = mid;
     }
-    if (p.order > r.order) {
-      // p is newer: keep p, r only where p isn't — handled by pushing r's non-overlapping parts.
-      out.push(p);
-      continue;
+    const gaps: Piece[] = [];
+    let cur = r.start;
+    let i = lo;
+    for (; i < out.length && out[i]!.start < r.end; i++) {
+      if (out[i]!.start > cur) gaps.push({ start: cur, end: out[i]!.start, file: r.file + (cur - r.start), order: r.order });
+      cur = Math.max(cur, out[i]!.end);
     }
-    if (p.start < r.start) out.push({ ...p, end: r.start });
-    if (p.end > r.end) out.push({ start: r.end, end: p.end, file: p.file + (r.end - p.start), order: p.order });
+    if (cur < r.end) gaps.push({ start: cur, end: r.end, file: r.file + (cur - r.start), order: r.order });
+    // gaps interleave with out[lo, i): merge the two sorted runs back in place
+    const between = out.slice(lo, i);
+    const mergedRun = [...between, ...gaps].sort((a, b) => a.start - b.start);
+    out.splice(lo, i - lo, ...mergedRun);
   }
-  out.push(r);
-  out.sort((a, b) => a.start - b.start);
-  merged.push(...out);
+  return out;
 }
 
 function upperBound(arr: number[], v: number): number {

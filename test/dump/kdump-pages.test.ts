@@ -149,6 +149,41 @@ describe('kdump-compressed reader', () => {
     });
   }
 
+  it('flattened: a later record overwrites an earlier one, in either overlap direction', () => {
+    // Replayed in order, these records leave the plain file: first garbage over the whole page data
+    // area, then the true bytes in two pieces, the second of which was itself partly overwritten
+    // before it was written again.
+    const dataStart = plain.length - 3 * 4096;
+    const garbage = Buffer.alloc(plain.length - dataStart, 0xee);
+    const rec = (off: number, data: Buffer) => {
+      const h = Buffer.alloc(16);
+      h.writeBigInt64BE(BigInt(off), 0);
+      h.writeBigInt64BE(BigInt(data.length), 8);
+      return [h, data];
+    };
+    const head = Buffer.alloc(4096);
+    head.write('makedumpfile', 0, 'latin1');
+    const end = Buffer.alloc(16, 0xff);
+    const mid = dataStart + 5000;
+    const stream = Buffer.concat([
+      head,
+      ...rec(0, plain.subarray(0, dataStart)),
+      ...rec(dataStart, garbage),
+      ...rec(mid + 100, Buffer.alloc(300, 0x55)),
+      ...rec(dataStart, plain.subarray(dataStart, mid)),
+      ...rec(mid, plain.subarray(mid)),
+      end,
+    ]);
+    const path = join(tempDir(), 'overlap.kdump');
+    writeFileSync(path, stream);
+    const d = openKdump(path);
+    try {
+      for (const [pfn, want] of expected) expect(d.memory.read(BigInt(pfn) * 4096n, 4096).equals(want), `pfn ${pfn}`).toBe(true);
+    } finally {
+      d.close();
+    }
+  });
+
   it('a truncated file is one clear error naming it', () => {
     const path = join(tempDir(), 'cut.kdump');
     writeFileSync(path, plain.subarray(0, 6000));
