@@ -236,11 +236,6 @@ export class PageOwnerFormatter {
       rest: this.migrateLine(r) + this.memcgLines(r),
     };
   }
-
-  /** The whole record as read_page_owner() returns it, or undefined when the kernel would drop it. */
-  record(r: PageOwnerRecord): string | undefined {
-    return recordText(this.parts(r), this.kernel.pageSize);
-  }
 }
 
 export interface RecordParts {
