@@ -235,12 +235,13 @@ export class Kernel {
    */
   *listForEach(head: bigint, type: string, member: string, opts: { limit?: number; what?: string } = {}): Generator<bigint> {
     const off = BigInt(this.offsetof(type, member));
+    const nextOff = BigInt(this.offsetof('struct list_head', 'next'));
     const limit = opts.limit ?? 10_000_000;
     const what = opts.what ?? `${type}.${member} list at 0x${head.toString(16)}`;
     const seen = new Set<bigint>();
     let next: bigint;
     try {
-      next = this.readPointer(head);
+      next = this.readPointer(head + nextOff);
     } catch (e) {
       this.warn(`${what}: cannot read list head (${(e as Error).message}); list skipped`);
       return;
@@ -263,7 +264,7 @@ export class Kernel {
       yield next - off;
       count++;
       try {
-        next = this.readPointer(next);
+        next = this.readPointer(next + nextOff);
       } catch (e) {
         this.warn(`${what}: unreadable link after ${count} entries (${(e as Error).message}); rest skipped`);
         return;

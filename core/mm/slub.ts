@@ -106,11 +106,12 @@ export class SlubCache {
     const k = this.slub.kernel;
     const off = BigInt(k.offsetof(this.slub.slabType, this.slub.slabListMember));
     const seen = new Set<bigint>();
-    let cur = k.readPointer(node.partialHead + 8n);
+    const prev = BigInt(k.offsetof('struct list_head', 'prev'));
+    let cur = k.readPointer(node.partialHead + prev);
     while (cur !== node.partialHead && cur !== 0n && !seen.has(cur) && seen.size < LIST_LIMIT) {
       seen.add(cur);
       yield this.slub.slab(cur - off);
-      cur = k.readPointer(cur + 8n);
+      cur = k.readPointer(cur + prev);
     }
   }
 
