@@ -2,6 +2,7 @@
  * The worked example of docs/plugin-authoring.md (docs/examples/plugins/lsmod.mjs) loads through
  * --plugin-dir and agrees with the live /proc/modules of every fixture.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,13 @@ describe('third-party plugin: docs/examples/plugins/lsmod.mjs', () => {
       expect(ours.map((m) => [m.Module, String(m.Size), String(m.Used), m.State])).toEqual(live.map((f) => [f[0], f[1], f[2], f[4]]));
     });
   }
+
+  it('npx ramparse runs the installed CLI', () => {
+    const r = spawnSync('npx', ['ramparse', '--help'], { cwd: REPO, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: ramparse /);
+    expect(r.stdout).toContain('Examples:');
+  });
 
   it('is listed in --help once loaded', () => {
     const r = ramparse(['--plugin-dir', PLUGIN_DIR, '--help']);
